@@ -1,0 +1,166 @@
+package io.dataplatform.image;
+
+import java.io.File;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.LifecyclePhase;
+import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.plugins.annotations.Parameter;
+import org.apache.maven.project.MavenProject;
+
+/**
+ * Builds the module's image as {@code target/image.tar} (docker-archive), {@code target/image.json} and
+ * {@code target/image.id}.
+ */
+@Mojo(name = "build", defaultPhase = LifecyclePhase.PACKAGE, threadSafe = true)
+public class BuildImageMojo extends AbstractDebianMojo {
+    @Parameter(defaultValue = "${project}", readonly = true, required = true)
+    private MavenProject project;
+
+    /** Repository name without namespace or registry, e.g. {@code jre-25}. */
+    @Parameter(required = true)
+    private String name;
+
+    /** The component version the tag starts with, from a version property of the root pom. */
+    @Parameter(required = true)
+    private String version;
+
+    @Parameter(defaultValue = "1")
+    private String revision;
+
+    @Parameter(property = "platform.registry")
+    private String registry;
+
+    @Parameter(defaultValue = "platform")
+    private String namespace;
+
+    @Parameter(defaultValue = "unknown")
+    private String sourceUrl;
+
+    /** The image this one extends: a docker-archive written by another image module. */
+    @Parameter
+    private File from;
+
+    @Parameter(property = "image.debianCache", defaultValue = "${user.home}/.cache/dataplatform/debian")
+    private File debianCache;
+
+    /** Write /var/lib/dpkg/status.d so image scanners see the Debian packages. */
+    @Parameter(defaultValue = "true")
+    private boolean dpkgStatus;
+
+    @Parameter
+    private List<User> users = new ArrayList<>();
+
+    @Parameter
+    private List<Link> links = new ArrayList<>();
+
+    /** Files copied into the image as they are (modes kept), e.g. /etc/nsswitch.conf. */
+    @Parameter(defaultValue = "${project.basedir}/src/main/rootfs")
+    private File rootfs;
+
+    /** Generate /etc/ssl/certs/ca-certificates.crt from the ca-certificates package. */
+    @Parameter(defaultValue = "false")
+    private boolean caBundle;
+
+    @Parameter
+    private Jre jre;
+
+    @Parameter
+    private List<Tree> trees = new ArrayList<>();
+
+    @Parameter
+    private Map<String, String> env = new LinkedHashMap<>();
+
+    @Parameter
+    private Map<String, String> labels = new LinkedHashMap<>();
+
+    @Parameter
+    private String title;
+
+    @Parameter
+    private String user;
+
+    @Parameter
+    private String workingDirectory;
+
+    @Parameter
+    private List<String> entrypoint;
+
+    @Parameter
+    private List<String> cmd;
+
+    /** A command Docker runs to check health ({@code CMD} form). */
+    @Parameter
+    private List<String> healthcheck;
+
+    @Parameter
+    private List<String> exposedPorts = new ArrayList<>();
+
+    @Parameter(defaultValue = "${project.build.directory}/image.tar")
+    private File outputArchive;
+
+    @Parameter(property = "image.skip", defaultValue = "false")
+    private boolean skip;
+
+    @Override
+    public void execute() throws MojoExecutionException, MojoFailureException {
+        if (skip) {
+            getLog().info("Skipping the image build (image.skip)");
+            return;
+        }
+        try {
+            ImageSpec spec = spec();
+            getLog().info("Building " + spec.name().reference());
+            long start = System.nanoTime();
+            ImageBuilder.Result result = new ImageBuilder(getLog()::info).build(spec);
+            getLog().info("Built %s: image id %s, %d MB, in %.1f s".formatted(result.reference(), result.imageId(),
+                    result.archiveSize() >> 20, (System.nanoTime() - start) / 1e9));
+        }
+        catch (ImageBuildException e) {
+            throw new MojoFailureException(e.getMessage(), e);
+        }
+        catch (IOException e) {
+            throw new MojoExecutionException("Cannot build the image: " + e.getMessage(), e);
+        }
+    }
+
+    private ImageSpec spec() {
+        ImageSpec.ImageName imageName = new ImageSpec.ImageName(registry, namespace, name, version, revision);
+        Optional<ImageSpec.DebianPart> debian = Optional.ofNullable(debianLock)
+                .map(lock -> new ImageSpec.DebianPart(lock.toPath(), debianCache.toPath(),
+                        inheritedDebianLocks.stream().map(File::toPath).toList(), debianPackages, debianExcludes));
+        TreeMap<String, String> linkMap = new TreeMap<>();
+        for (Link link : links) {
+            linkMap.put(link.path, link.target);
+        }
+        ImageSpec.Conventions conventions = new ImageSpec.Conventions(
+                users.stream().map(User::toSpec).toList(),
+                linkMap,
+                Optional.ofNullable(rootfs).filter(File::isDirectory).map(File::toPath),
+                caBundle,
+                dpkgStatus);
+        Optional<ImageSpec.JrePart> jrePart = Optional.ofNullable(jre).map(value -> new ImageSpec.JrePart(
+                value.jdkHome.toPath(), value.version, value.modules, value.path));
+        List<ImageSpec.TreePart> treeParts = trees.stream()
+                .map(tree -> new ImageSpec.TreePart(tree.source.toPath(), tree.path)).toList();
+
+        TreeMap<String, String> allLabels = new TreeMap<>(ImageSpec.ociLabels(imageName,
+                title == null ? name : title, GitRevision.of(project.getBasedir().toPath()), sourceUrl));
+        allLabels.putAll(labels);
+        ImageSpec.RuntimeConfig runtime = new ImageSpec.RuntimeConfig(new TreeMap<>(env), allLabels,
+                Optional.ofNullable(user), Optional.ofNullable(workingDirectory), Optional.ofNullable(entrypoint),
+                Optional.ofNullable(cmd), Optional.ofNullable(healthcheck), exposedPorts);
+        File buildDirectory = new File(project.getBuild().getDirectory());
+        return new ImageSpec(imageName, Optional.ofNullable(from).map(File::toPath), debian, conventions, jrePart,
+                treeParts, runtime, buildDirectory.toPath().resolve("image-build"), outputArchive.toPath(),
+                buildDirectory.toPath().resolve("image.json"));
+    }
+}
