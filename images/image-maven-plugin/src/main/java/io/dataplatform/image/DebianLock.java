@@ -83,8 +83,8 @@ public record DebianLock(String suite, String architecture, List<String> request
                     }
                     packages.add(new LockedPackage(words[1], words[2], words[3], words[4], size, words[6]));
                 }
-                default -> throw new ImageBuildException("%s: unknown line '%s' (expected suite, requested, excluded "
-                        + "or package)".formatted(where, words[0]));
+                default -> throw new ImageBuildException(("%s: unknown line '%s' (expected suite, requested, excluded "
+                        + "or package)").formatted(where, words[0]));
             }
         }
         if (suite == null) {

@@ -19,8 +19,8 @@ final class Jlink {
             properties.load(reader);
         }
         catch (IOException e) {
-            throw new ImageBuildException("No JDK at %s (cannot read %s); set the JDK home property in the root pom or "
-                    + "on the command line".formatted(jdkHome, release), e);
+            throw new ImageBuildException(("No JDK at %s (cannot read %s); set the JDK home property in the root pom "
+                    + "or on the command line").formatted(jdkHome, release), e);
         }
         return properties.getProperty("JAVA_VERSION", "").replace("\"", "");
     }
