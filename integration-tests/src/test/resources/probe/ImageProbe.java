@@ -1,0 +1,167 @@
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.Charset;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertPath;
+import java.security.cert.CertPathValidator;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.cert.PKIXParameters;
+import java.security.cert.TrustAnchor;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Date;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * Runs inside the platform's images and prints what it finds as {@code key=value} lines, which the integration
+ * tests assert on. Compiled by the tests for Java 17 so that every runtime image can run it; it uses nothing but
+ * the JDK, so it sees the image exactly as an application would.
+ */
+public final class ImageProbe {
+    /** Inside the validity of the test chain's leaf certificate (see tls/README.md). */
+    private static final Date VALIDATION_DATE = Date.from(Instant.parse("2026-01-01T00:00:00Z"));
+
+    private ImageProbe() {}
+
+    public static void main(String[] args) throws Exception {
+        for (String check : args) {
+            switch (check) {
+                case "identity" -> identity();
+                case "java" -> java();
+                case "tls" -> tls();
+                case "timezone" -> timezone();
+                case "locale" -> locale();
+                default -> throw new IllegalArgumentException("Unknown check " + check);
+            }
+        }
+    }
+
+    private static void identity() throws IOException {
+        com.sun.security.auth.module.UnixSystem unix = new com.sun.security.auth.module.UnixSystem();
+        print("uid", unix.getUid());
+        print("gid", unix.getGid());
+        print("user.name", System.getProperty("user.name"));
+        print("user.home", System.getProperty("user.home"));
+        Path marker = Path.of(System.getProperty("user.home"), ".probe-write-test");
+        Files.writeString(marker, "ok");
+        print("home.writable", Files.readString(marker).equals("ok"));
+        Files.delete(marker);
+        print("root.writable", Files.isWritable(Path.of("/etc")));
+    }
+
+    private static void java() {
+        print("java.version", System.getProperty("java.version"));
+        print("java.home", System.getProperty("java.home"));
+        print("java.vm.name", System.getProperty("java.vm.name"));
+        print("env.JAVA_HOME", System.getenv("JAVA_HOME"));
+    }
+
+    private static void tls() throws Exception {
+        List<X509Certificate> chain = certificates(Path.of(System.getProperty("probe.chain")));
+        CertificateFactory factory = CertificateFactory.getInstance("X.509");
+        CertPath path = factory.generateCertPath(chain);
+
+        Set<TrustAnchor> osAnchors = new HashSet<>();
+        for (X509Certificate certificate : certificates(Path.of("/etc/ssl/certs/ca-certificates.crt"))) {
+            osAnchors.add(new TrustAnchor(certificate, null));
+        }
+        print("tls.os.bundle.certificates", osAnchors.size());
+        print("tls.os.chain", validate(path, osAnchors));
+
+        TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trustManagers.init((KeyStore) null);
+        Set<TrustAnchor> jreAnchors = new HashSet<>();
+        for (var manager : trustManagers.getTrustManagers()) {
+            if (manager instanceof X509TrustManager x509) {
+                for (X509Certificate issuer : x509.getAcceptedIssuers()) {
+                    jreAnchors.add(new TrustAnchor(issuer, null));
+                }
+            }
+        }
+        print("tls.jre.truststore.certificates", jreAnchors.size());
+        print("tls.jre.chain", validate(path, jreAnchors));
+
+        // The control: the same chain with its root left out of the anchors must not validate.
+        Set<TrustAnchor> withoutRoot = new HashSet<>(osAnchors);
+        X509Certificate top = chain.get(chain.size() - 1);
+        withoutRoot.removeIf(anchor -> anchor.getTrustedCert().getSubjectX500Principal()
+                .equals(top.getIssuerX500Principal()));
+        print("tls.without.root.chain", validate(path, withoutRoot));
+    }
+
+    private static String validate(CertPath path, Set<TrustAnchor> anchors) throws Exception {
+        if (anchors.isEmpty()) {
+            return "invalid: no trust anchors";
+        }
+        PKIXParameters parameters = new PKIXParameters(anchors);
+        parameters.setRevocationEnabled(false);
+        parameters.setDate(VALIDATION_DATE);
+        try {
+            CertPathValidator.getInstance("PKIX").validate(path, parameters);
+            return "valid";
+        }
+        catch (CertPathValidatorException e) {
+            return "invalid: " + e.getMessage();
+        }
+    }
+
+    private static List<X509Certificate> certificates(Path pem) throws Exception {
+        CertificateFactory factory = CertificateFactory.getInstance("X.509");
+        List<X509Certificate> certificates = new ArrayList<>();
+        try (InputStream input = Files.newInputStream(pem)) {
+            Collection<? extends Certificate> all = factory.generateCertificates(input);
+            for (Certificate certificate : all) {
+                certificates.add((X509Certificate) certificate);
+            }
+        }
+        return certificates;
+    }
+
+    private static void timezone() throws IOException {
+        print("tz.env", String.valueOf(System.getenv("TZ")));
+        ZoneId zone = ZoneId.systemDefault();
+        print("tz.default", zone.getId());
+        print("tz.default.offset", zone.getRules().getOffset(Instant.parse("2026-07-01T12:00:00Z")));
+        String name = System.getenv("TZ") == null ? "Etc/UTC" : System.getenv("TZ");
+        Path zoneFile = Path.of("/usr/share/zoneinfo", name);
+        byte[] header = Files.exists(zoneFile) ? Files.readAllBytes(zoneFile) : new byte[0];
+        print("tz.zoneinfo.file", header.length >= 4 && new String(header, 0, 4).equals("TZif"));
+        print("tz.localtime", Files.isSymbolicLink(Path.of("/etc/localtime"))
+                ? Files.readSymbolicLink(Path.of("/etc/localtime")) : "absent");
+    }
+
+    private static void locale() throws IOException {
+        print("locale.lang", System.getenv("LANG"));
+        print("locale.sun.jnu.encoding", System.getProperty("sun.jnu.encoding"));
+        print("locale.file.encoding", System.getProperty("file.encoding"));
+        print("locale.default.charset", Charset.defaultCharset());
+        // File names are encoded with sun.jnu.encoding: without a UTF-8 locale this name comes back as '?'s.
+        String name = "données-Überprüfung-データ.txt";
+        Path directory = Files.createTempDirectory("probe");
+        Files.writeString(directory.resolve(name), "x");
+        try (DirectoryStream<Path> listing = Files.newDirectoryStream(directory)) {
+            for (Path path : listing) {
+                print("locale.unicode.filename.roundtrip", path.getFileName().toString().equals(name));
+                Files.delete(path);
+            }
+        }
+        Files.delete(directory);
+    }
+
+    private static void print(String key, Object value) {
+        System.out.println(key + "=" + value);
+    }
+}
