@@ -41,6 +41,16 @@ public final class ImageBuilder {
         Path work = spec.workDirectory();
         Jlink.deleteRecursively(work);
         Files.createDirectories(work);
+        try {
+            return build(spec, work);
+        }
+        finally {
+            // Extracted base layers, the linked JRE and layer tars are all inside the archive now (or useless).
+            Jlink.deleteRecursively(work);
+        }
+    }
+
+    private Result build(ImageSpec spec, Path work) throws IOException {
 
         ObjectNode config;
         List<Path> layerFiles = new ArrayList<>();
