@@ -14,13 +14,16 @@ import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
+import org.apache.maven.plugins.annotations.ResolutionScope;
+import org.apache.maven.artifact.Artifact;
 import org.apache.maven.project.MavenProject;
 
 /**
  * Builds the module's image as {@code target/image.tar} (docker-archive), {@code target/image.json} and
  * {@code target/image.id}.
  */
-@Mojo(name = "build", defaultPhase = LifecyclePhase.PACKAGE, threadSafe = true)
+@Mojo(name = "build", defaultPhase = LifecyclePhase.PACKAGE, threadSafe = true,
+        requiresDependencyResolution = ResolutionScope.COMPILE_PLUS_RUNTIME)
 public class BuildImageMojo extends AbstractDebianMojo {
     @Parameter(defaultValue = "${project}", readonly = true, required = true)
     private MavenProject project;
@@ -72,6 +75,10 @@ public class BuildImageMojo extends AbstractDebianMojo {
 
     @Parameter
     private Jre jre;
+
+    /** Distributions to unpack into the image, each its own layer (hard links kept), e.g. the Trino server. */
+    @Parameter
+    private List<Archive> archives = new ArrayList<>();
 
     @Parameter
     private List<Tree> trees = new ArrayList<>();
@@ -132,6 +139,19 @@ public class BuildImageMojo extends AbstractDebianMojo {
         }
     }
 
+    /** The file of a dependency given as {@code groupId:artifactId[:classifier]}. */
+    private java.nio.file.Path resolve(String coordinates) {
+        String[] parts = coordinates.split(":");
+        for (Artifact artifact : project.getArtifacts()) {
+            if (artifact.getGroupId().equals(parts[0]) && artifact.getArtifactId().equals(parts[1])
+                    && (parts.length < 3 || parts[2].equals(artifact.getClassifier()))) {
+                return artifact.getFile().toPath();
+            }
+        }
+        throw new ImageBuildException("Archive %s is not a dependency of %s: declare it (with its type) in the pom"
+                .formatted(coordinates, project.getArtifactId()));
+    }
+
     private ImageSpec spec() {
         ImageSpec.ImageName imageName = new ImageSpec.ImageName(registry, namespace, name, version, revision);
         Optional<ImageSpec.DebianPart> debian = Optional.ofNullable(debianLock)
@@ -149,6 +169,9 @@ public class BuildImageMojo extends AbstractDebianMojo {
                 dpkgStatus);
         Optional<ImageSpec.JrePart> jrePart = Optional.ofNullable(jre).map(value -> new ImageSpec.JrePart(
                 value.jdkHome.toPath(), value.version, value.modules, value.path));
+        List<ImageSpec.ArchivePart> archiveParts = archives.stream().map(archive -> new ImageSpec.ArchivePart(
+                resolve(archive.artifact), archive.stripComponents, archive.includes,
+                archive.excludes == null ? List.of() : archive.excludes, archive.path)).toList();
         List<ImageSpec.TreePart> treeParts = trees.stream()
                 .map(tree -> new ImageSpec.TreePart(tree.source.toPath(), tree.path)).toList();
 
@@ -160,7 +183,7 @@ public class BuildImageMojo extends AbstractDebianMojo {
                 Optional.ofNullable(cmd), Optional.ofNullable(healthcheck), exposedPorts);
         File buildDirectory = new File(project.getBuild().getDirectory());
         return new ImageSpec(imageName, Optional.ofNullable(from).map(File::toPath), debian, conventions, jrePart,
-                treeParts, runtime, buildDirectory.toPath().resolve("image-build"), outputArchive.toPath(),
+                archiveParts, treeParts, runtime, buildDirectory.toPath().resolve("image-build"), outputArchive.toPath(),
                 buildDirectory.toPath().resolve("image.json"));
     }
 }

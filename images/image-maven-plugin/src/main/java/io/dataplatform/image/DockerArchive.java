@@ -44,7 +44,7 @@ public final class DockerArchive {
             try (TarArchiveInputStream tar = new TarArchiveInputStream(
                     new BufferedInputStream(Files.newInputStream(archive)))) {
                 for (TarArchiveEntry entry = tar.getNextEntry(); entry != null; entry = tar.getNextEntry()) {
-                    if (entry.isFile()) {
+                    if (ArchiveLayer.isRegularFile(entry)) {
                         Path target = directory.resolve("member-" + members.size());
                         Files.copy(tar, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                         members.put(Layer.normalize(entry.getName()), target);

@@ -90,6 +90,12 @@ public final class ImageBuilder {
             layer.addTree(linked, jre.path());
             layers.add(layer);
         }
+        for (ImageSpec.ArchivePart archive : spec.archives()) {
+            log.accept("Reading %s (%s)".formatted(archive.archive().getFileName(), String.join(", ",
+                    archive.includes())));
+            layers.add(ArchiveLayer.read(archive.archive(), archive.stripComponents(), archive.includes(),
+                    archive.excludes(), archive.path(), work.resolve("archive-" + layers.size())));
+        }
         for (ImageSpec.TreePart tree : spec.trees()) {
             if (!Files.isDirectory(tree.source())) {
                 throw new ImageBuildException("Tree source %s is not a directory".formatted(tree.source()));

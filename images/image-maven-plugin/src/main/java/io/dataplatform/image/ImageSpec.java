@@ -19,6 +19,7 @@ public record ImageSpec(
         Optional<DebianPart> debian,
         Conventions conventions,
         Optional<JrePart> jre,
+        List<ArchivePart> archives,
         List<TreePart> trees,
         RuntimeConfig runtime,
         Path workDirectory,
@@ -30,6 +31,7 @@ public record ImageSpec(
         requireNonNull(debian, "debian is null");
         requireNonNull(conventions, "conventions is null");
         requireNonNull(jre, "jre is null");
+        archives = List.copyOf(archives);
         trees = List.copyOf(trees);
         requireNonNull(runtime, "runtime is null");
         requireNonNull(workDirectory, "workDirectory is null");
@@ -125,6 +127,20 @@ public record ImageSpec(
             requireNonNull(path, "path is null");
             if (modules.isEmpty()) {
                 throw new ImageBuildException("A JRE needs at least one module");
+            }
+        }
+    }
+
+    /** Selected entries of a tar(.gz) distribution, each archive its own layer; see {@link ArchiveLayer}. */
+    public record ArchivePart(Path archive, int stripComponents, List<String> includes, List<String> excludes,
+            String path) {
+        public ArchivePart {
+            requireNonNull(archive, "archive is null");
+            includes = List.copyOf(includes);
+            excludes = List.copyOf(excludes);
+            requireNonNull(path, "path is null");
+            if (includes.isEmpty()) {
+                throw new ImageBuildException("Archive %s: list the entries to include".formatted(archive));
             }
         }
     }

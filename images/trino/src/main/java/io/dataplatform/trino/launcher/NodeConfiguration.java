@@ -1,0 +1,141 @@
+package io.dataplatform.trino.launcher;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A node's configuration, derived from its role, the environment and the operator's mounted
+ * {@code /etc/trino/config.properties} (whose settings always win over the derived ones).
+ *
+ * <table>
+ * <caption>Environment</caption>
+ * <tr><td>TRINO_ROLE</td><td>coordinator, worker or single (default single)</td></tr>
+ * <tr><td>TRINO_NODE_ID</td><td>default: HOSTNAME (the pod name on Kubernetes)</td></tr>
+ * <tr><td>TRINO_ENVIRONMENT</td><td>node.environment, default {@code platform}</td></tr>
+ * <tr><td>TRINO_DISCOVERY_URI</td><td>required for workers; default for others http://localhost:PORT</td></tr>
+ * <tr><td>TRINO_HTTP_PORT</td><td>default 8080</td></tr>
+ * <tr><td>TRINO_CONFIG_DIR</td><td>where mounted configuration lives, default /etc/trino</td></tr>
+ * <tr><td>TRINO_WORK_DIR</td><td>generated configuration and node data, default ~/trino</td></tr>
+ * </table>
+ */
+public record NodeConfiguration(Role role, String nodeId, String environment, String discoveryUri, int httpPort,
+        Path configDirectory, Path workDirectory) {
+    public NodeConfiguration {
+        requireNonNull(role, "role is null");
+        requireNonNull(nodeId, "nodeId is null");
+        requireNonNull(environment, "environment is null");
+        requireNonNull(discoveryUri, "discoveryUri is null");
+        requireNonNull(configDirectory, "configDirectory is null");
+        requireNonNull(workDirectory, "workDirectory is null");
+        if (!nodeId.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+            throw new IllegalArgumentException("Node id '%s' is not valid: letters, digits, '.', '_', '-'"
+                    .formatted(nodeId));
+        }
+        if (!environment.matches("[a-z0-9_]+")) {
+            throw new IllegalArgumentException("TRINO_ENVIRONMENT '%s' must be lower-case letters, digits or '_'"
+                    .formatted(environment));
+        }
+    }
+
+    public enum Role {
+        COORDINATOR, WORKER, SINGLE;
+
+        String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        static Role parse(String value) {
+            try {
+                return valueOf(value.strip().toUpperCase(Locale.ROOT));
+            }
+            catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("Unknown Trino role '%s': use coordinator, worker or single"
+                        .formatted(value), e);
+            }
+        }
+    }
+
+    public static NodeConfiguration from(String roleArgument, Map<String, String> environment,
+            Supplier<String> hostName) {
+        Role role = Role.parse(roleArgument != null ? roleArgument : environment.getOrDefault("TRINO_ROLE", "single"));
+        String nodeId = firstNonBlank(environment.get("TRINO_NODE_ID"), environment.get("HOSTNAME"), hostName.get());
+        int port;
+        try {
+            port = Integer.parseInt(environment.getOrDefault("TRINO_HTTP_PORT", "8080"));
+        }
+        catch (NumberFormatException e) {
+            throw new IllegalArgumentException("TRINO_HTTP_PORT is not a port number: "
+                    + environment.get("TRINO_HTTP_PORT"), e);
+        }
+        String discovery = environment.get("TRINO_DISCOVERY_URI");
+        if (discovery == null || discovery.isBlank()) {
+            if (role == Role.WORKER) {
+                throw new IllegalArgumentException("A worker needs TRINO_DISCOVERY_URI (the coordinator's URL)");
+            }
+            discovery = "http://localhost:" + port;
+        }
+        Path home = Path.of(System.getProperty("user.home", "/home/platform"));
+        return new NodeConfiguration(role, nodeId, environment.getOrDefault("TRINO_ENVIRONMENT", "platform"),
+                discovery, port, Path.of(environment.getOrDefault("TRINO_CONFIG_DIR", "/etc/trino")),
+                Path.of(environment.getOrDefault("TRINO_WORK_DIR", home.resolve("trino").toString())));
+    }
+
+    public Path userConfig() {
+        return configDirectory.resolve("config.properties");
+    }
+
+    public Path dataDirectory() {
+        return workDirectory.resolve("data");
+    }
+
+    /** The derived settings, overridden by any the operator set in the mounted config.properties. */
+    public String configProperties(String userConfig) {
+        Map<String, String> properties = new TreeMap<>();
+        properties.put("coordinator", String.valueOf(role != Role.WORKER));
+        if (role != Role.WORKER) {
+            properties.put("node-scheduler.include-coordinator", String.valueOf(role == Role.SINGLE));
+        }
+        properties.put("http-server.http.port", String.valueOf(httpPort));
+        properties.put("discovery.uri", discoveryUri);
+        properties.put("catalog.config-dir", configDirectory.resolve("catalog").toString());
+        properties.put("plugin.dir", "/usr/lib/trino/plugin");
+        Properties user = new Properties();
+        try {
+            user.load(new StringReader(userConfig));
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        user.stringPropertyNames().forEach(name -> properties.put(name, user.getProperty(name)));
+        StringBuilder text = new StringBuilder("# Written by the platform launcher at start; edit "
+                + userConfig() + " instead.\n");
+        properties.forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));
+        return text.toString();
+    }
+
+    /** node.* settings go in as system properties, as Trino's own launcher passes them. */
+    public Map<String, String> systemProperties() {
+        return Map.of(
+                "node.id", nodeId,
+                "node.environment", environment,
+                "node.data-dir", dataDirectory().toString());
+    }
+
+    private static String firstNonBlank(String... values) {
+        for (String value : values) {
+            if (value != null && !value.isBlank()) {
+                return value;
+            }
+        }
+        throw new IllegalArgumentException("No node id: set TRINO_NODE_ID or HOSTNAME");
+    }
+}

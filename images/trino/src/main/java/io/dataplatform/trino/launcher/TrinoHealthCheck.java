@@ -1,0 +1,106 @@
+package io.dataplatform.trino.launcher;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The image's health check ({@code HEALTHCHECK}, Kubernetes exec probes): exits 0 only when this node can do its
+ * job. A worker must be up and ACTIVE; a coordinator must answer a real query through the statement protocol and
+ * see at least one active node that runs splits, because until then every query fails with "No nodes available".
+ */
+public final class TrinoHealthCheck {
+    private static final Pattern NEXT_URI = Pattern.compile("\"nextUri\"\\s*:\\s*\"([^\"]+)\"");
+    private static final Pattern ERROR = Pattern.compile("\"error\"\\s*:\\s*\\{.*?\"message\"\\s*:\\s*\"([^\"]*)\"");
+    private static final Pattern DATA = Pattern.compile("\"data\"\\s*:\\s*\\[\\s*\\[\\s*(\\d+)");
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private TrinoHealthCheck() {}
+
+    public static void main(String[] args) {
+        try {
+            String verdict = check(NodeConfiguration.from(null, System.getenv(), () -> "healthcheck").workDirectory());
+            System.out.println(verdict);
+            System.exit(verdict.startsWith("ready") ? 0 : 1);
+        }
+        catch (Exception e) {
+            System.out.println("not ready: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    static String check(Path workDirectory) throws IOException, InterruptedException {
+        Path config = workDirectory.resolve("config.properties");
+        if (!Files.exists(config)) {
+            return "not ready: the launcher has not written " + config + " yet";
+        }
+        Properties properties = new Properties();
+        try (var reader = Files.newBufferedReader(config)) {
+            properties.load(reader);
+        }
+        String base = "http://127.0.0.1:" + properties.getProperty("http-server.http.port", "8080");
+        String state = get(base + "/v1/info/state").replace("\"", "").strip();
+        if (!state.equals("ACTIVE")) {
+            return "not ready: node state " + state;
+        }
+        if (!Boolean.parseBoolean(properties.getProperty("coordinator", "false"))) {
+            return "ready: worker ACTIVE";
+        }
+        boolean includeCoordinator = Boolean.parseBoolean(
+                properties.getProperty("node-scheduler.include-coordinator", "true"));
+        String sql = "SELECT count(*) FROM system.runtime.nodes WHERE state = 'active'"
+                + (includeCoordinator ? "" : " AND NOT coordinator");
+        long nodes = query(base, sql).orElse(0L);
+        return nodes > 0 ? "ready: coordinator, %d active node(s) for splits".formatted(nodes)
+                : "not ready: no active node to run splits yet";
+    }
+
+    private static Optional<Long> query(String base, String sql) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/v1/statement"))
+                .timeout(Duration.ofSeconds(5))
+                .header("X-Trino-User", "platform-healthcheck")
+                .header("X-Trino-Source", "platform-healthcheck")
+                .POST(HttpRequest.BodyPublishers.ofString(sql))
+                .build();
+        String body = send(request);
+        Optional<Long> result = Optional.empty();
+        for (int page = 0; page < 100; page++) {
+            Matcher error = ERROR.matcher(body);
+            if (error.find()) {
+                throw new IOException("query failed: " + error.group(1));
+            }
+            Matcher data = DATA.matcher(body);
+            if (data.find()) {
+                result = Optional.of(Long.parseLong(data.group(1)));
+            }
+            Matcher next = NEXT_URI.matcher(body);
+            if (!next.find()) {
+                return result;
+            }
+            body = send(HttpRequest.newBuilder(URI.create(next.group(1))).timeout(Duration.ofSeconds(5))
+                    .header("X-Trino-User", "platform-healthcheck").GET().build());
+        }
+        throw new IOException("query did not finish");
+    }
+
+    private static String get(String url) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).GET().build());
+    }
+
+    private static String send(HttpRequest request) throws IOException, InterruptedException {
+        HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException("%s answered HTTP %d".formatted(request.uri(), response.statusCode()));
+        }
+        return response.body();
+    }
+}

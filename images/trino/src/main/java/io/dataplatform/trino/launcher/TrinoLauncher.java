@@ -1,0 +1,55 @@
+package io.dataplatform.trino.launcher;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The image's entry point, in place of Trino's Python launcher: derives the node's configuration from the
+ * environment (role, node id, discovery URI) and the mounted files, writes it, then runs {@code TrinoServer} in
+ * this JVM, so the JVM flags of the image's entrypoint are the server's and signals reach it directly.
+ *
+ * <p>Role: the first argument or {@code TRINO_ROLE}: {@code coordinator} (schedules, no splits when workers
+ * exist), {@code worker}, or {@code single} (coordinator that also runs splits; the default).
+ */
+public final class TrinoLauncher {
+    private TrinoLauncher() {}
+
+    public static void main(String[] args) throws Throwable {
+        Map<String, String> environment = System.getenv();
+        NodeConfiguration node = NodeConfiguration.from(args.length > 0 ? args[0] : null, environment,
+                TrinoLauncher::hostName);
+        Path directory = node.workDirectory();
+        Files.createDirectories(node.dataDirectory());
+        Path config = directory.resolve("config.properties");
+        Files.writeString(config, node.configProperties(readUserConfig(node.userConfig())));
+
+        System.setProperty("config", config.toString());
+        node.systemProperties().forEach(System::setProperty);
+        System.out.printf("platform launcher: %s node %s, discovery %s, config %s%n", node.role().label(),
+                node.nodeId(), node.discoveryUri(), config);
+
+        // Looked up reflectively: the launcher is compiled without Trino on its class path.
+        Class<?> server = Class.forName("io.trino.server.TrinoServer");
+        MethodHandles.publicLookup()
+                .findStatic(server, "main", MethodType.methodType(void.class, String[].class))
+                .invoke((Object) new String[0]);
+    }
+
+    private static String readUserConfig(Path file) throws IOException {
+        return Files.exists(file) ? Files.readString(file) : "";
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        }
+        catch (IOException e) {
+            return "trino";
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.dataplatform.trino.launcher;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class TestNodeConfiguration {
+    @Test
+    void workerTakesItsIdFromTheHostNameAndNeedsTheCoordinator() {
+        NodeConfiguration worker = NodeConfiguration.from("worker",
+                Map.of("HOSTNAME", "trino-worker-7f9c", "TRINO_DISCOVERY_URI", "http://coordinator:8080"),
+                () -> "unused");
+        assertThat(worker.nodeId()).isEqualTo("trino-worker-7f9c");
+        assertThat(worker.configProperties(""))
+                .contains("coordinator=false\n", "discovery.uri=http://coordinator:8080\n",
+                        "catalog.config-dir=/etc/trino/catalog\n")
+                .doesNotContain("node-scheduler.include-coordinator");
+        assertThat(worker.systemProperties()).containsEntry("node.id", "trino-worker-7f9c");
+
+        assertThatThrownBy(() -> NodeConfiguration.from("worker", Map.of("HOSTNAME", "w"), () -> "w"))
+                .hasMessageContaining("A worker needs TRINO_DISCOVERY_URI");
+    }
+
+    @Test
+    void coordinatorLeavesSplitsToWorkersUnlessSingle() {
+        assertThat(NodeConfiguration.from(null, Map.of("TRINO_ROLE", "coordinator"), () -> "c").configProperties(""))
+                .contains("coordinator=true\n", "node-scheduler.include-coordinator=false\n",
+                        "discovery.uri=http://localhost:8080\n");
+        assertThat(NodeConfiguration.from(null, Map.of(), () -> "c").configProperties(""))
+                .contains("coordinator=true\n", "node-scheduler.include-coordinator=true\n");
+    }
+
+    @Test
+    void mountedSettingsWin() {
+        NodeConfiguration coordinator = NodeConfiguration.from("coordinator", Map.of("TRINO_HTTP_PORT", "9090"),
+                () -> "c");
+        assertThat(coordinator.configProperties("query.max-memory=2GB\nhttp-server.http.port=8443\n"))
+                .contains("query.max-memory=2GB\n", "http-server.http.port=8443\n")
+                .doesNotContain("http-server.http.port=9090");
+    }
+
+    @Test
+    void badInputIsNamed() {
+        assertThatThrownBy(() -> NodeConfiguration.from("gateway", Map.of(), () -> "c"))
+                .hasMessageContaining("Unknown Trino role 'gateway'");
+        assertThatThrownBy(() -> NodeConfiguration.from(null, Map.of("TRINO_HTTP_PORT", "http"), () -> "c"))
+                .hasMessageContaining("TRINO_HTTP_PORT is not a port number: http");
+        assertThatThrownBy(() -> NodeConfiguration.from(null, Map.of("TRINO_ENVIRONMENT", "Prod-1"), () -> "c"))
+                .hasMessageContaining("TRINO_ENVIRONMENT 'Prod-1'");
+    }
+}
