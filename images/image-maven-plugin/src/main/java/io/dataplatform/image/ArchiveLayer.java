@@ -103,6 +103,17 @@ final class ArchiveLayer {
         }
     }
 
+    /** Names a layer by its inputs: the archive's checksum, the selection and where it goes. */
+    static String cacheKey(ImageSpec.ArchivePart part) {
+        String inputs = String.join("\n", Digests.sha256(part.archive()), String.valueOf(part.stripComponents()),
+                String.join(",", part.includes()), String.join(",", part.excludes()), part.path(),
+                String.valueOf(FORMAT_VERSION));
+        return Digests.sha256(inputs.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** Bump when the way layers are written changes, so that cached layers are not reused. */
+    private static final int FORMAT_VERSION = 1;
+
     private interface EntryVisitor {
         void visit(TarArchiveEntry entry, String path, InputStream input) throws IOException;
     }

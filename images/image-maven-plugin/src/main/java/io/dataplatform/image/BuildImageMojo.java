@@ -183,7 +183,8 @@ public class BuildImageMojo extends AbstractDebianMojo {
                 Optional.ofNullable(cmd), Optional.ofNullable(healthcheck), exposedPorts);
         File buildDirectory = new File(project.getBuild().getDirectory());
         return new ImageSpec(imageName, Optional.ofNullable(from).map(File::toPath), debian, conventions, jrePart,
-                archiveParts, treeParts, runtime, buildDirectory.toPath().resolve("image-build"), outputArchive.toPath(),
+                archiveParts, treeParts, runtime, buildDirectory.toPath().resolve("image-build"),
+                buildDirectory.toPath().resolve("image-layer-cache"), outputArchive.toPath(),
                 buildDirectory.toPath().resolve("image.json"));
     }
 }

@@ -73,6 +73,8 @@ public final class ImageBuilder {
         }
 
         List<Layer> layers = new ArrayList<>();
+        // Layers reused from an earlier build of this module: the big, slow-changing ones (a distribution archive).
+        List<Path> cachedLayerFiles = new ArrayList<>();
         Layer debianLayer = null;
         if (spec.debian().isPresent()) {
             debianLayer = debianLayer(spec.debian().get(), spec.conventions().dpkgStatus());
@@ -91,10 +93,21 @@ public final class ImageBuilder {
             layers.add(layer);
         }
         for (ImageSpec.ArchivePart archive : spec.archives()) {
-            log.accept("Reading %s (%s)".formatted(archive.archive().getFileName(), String.join(", ",
-                    archive.includes())));
-            layers.add(ArchiveLayer.read(archive.archive(), archive.stripComponents(), archive.includes(),
-                    archive.excludes(), archive.path(), work.resolve("archive-" + layers.size())));
+            Path cached = spec.layerCache().resolve(ArchiveLayer.cacheKey(archive) + ".tar");
+            if (!Files.exists(cached)) {
+                log.accept("Reading %s (%s)".formatted(archive.archive().getFileName(), String.join(", ",
+                        archive.includes())));
+                Layer layer = ArchiveLayer.read(archive.archive(), archive.stripComponents(), archive.includes(),
+                        archive.excludes(), archive.path(), work.resolve("archive-" + layers.size()));
+                Files.createDirectories(spec.layerCache());
+                Path partial = cached.resolveSibling(cached.getFileName() + ".partial");
+                LayerTarWriter.write(layer, partial);
+                Files.move(partial, cached, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
+            else {
+                log.accept("Reusing the layer of %s from %s".formatted(archive.archive().getFileName(), cached));
+            }
+            cachedLayerFiles.add(cached);
         }
         for (ImageSpec.TreePart tree : spec.trees()) {
             if (!Files.isDirectory(tree.source())) {
@@ -106,6 +119,15 @@ public final class ImageBuilder {
         }
 
         List<LayerResult> written = new ArrayList<>();
+        for (Path cached : cachedLayerFiles) {
+            // The cache file name is a key of the inputs; the diff id is the digest of what is in it.
+            String digest = "sha256:" + Digests.sha256(cached);
+            layerFiles.add(cached);
+            diffIds.add(digest);
+            String name = "archive layer " + cached.getFileName();
+            history.addObject().put("created", EPOCH).put("created_by", "image-maven-plugin: " + name);
+            written.add(new LayerResult(name, digest, Files.size(cached)));
+        }
         for (Layer layer : layers) {
             Path file = work.resolve("layer-" + (written.size() + 1) + ".tar");
             LayerTarWriter.Blob blob = LayerTarWriter.write(layer, file);

@@ -23,6 +23,7 @@ public record ImageSpec(
         List<TreePart> trees,
         RuntimeConfig runtime,
         Path workDirectory,
+        Path layerCache,
         Path outputArchive,
         Path outputMetadata) {
     public ImageSpec {
@@ -35,6 +36,7 @@ public record ImageSpec(
         trees = List.copyOf(trees);
         requireNonNull(runtime, "runtime is null");
         requireNonNull(workDirectory, "workDirectory is null");
+        requireNonNull(layerCache, "layerCache is null");
         requireNonNull(outputArchive, "outputArchive is null");
         requireNonNull(outputMetadata, "outputMetadata is null");
     }

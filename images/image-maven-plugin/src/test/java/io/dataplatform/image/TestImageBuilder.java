@@ -153,7 +153,8 @@ class TestImageBuilder {
                 new ImageSpec.RuntimeConfig(new TreeMap<>(Map.of("APP_HOME", "/opt/app")), new TreeMap<>(),
                         Optional.empty(), Optional.empty(), Optional.of(List.of("/opt/app/bin/run")), Optional.empty(),
                         Optional.of(List.of("/opt/app/bin/run", "--check")), List.of("8080")),
-                output.resolve("work"), output.resolve("image.tar"), output.resolve("image.json"));
+                output.resolve("work"), output.resolve("layer-cache"), output.resolve("image.tar"),
+                output.resolve("image.json"));
         ImageBuilder.Result result = new ImageBuilder(log::add).build(child);
 
         DockerArchive.Image image = DockerArchive.read(output.resolve("image.tar"), temporary.resolve("read"));
@@ -187,7 +188,8 @@ class TestImageBuilder {
                         new TreeMap<>(ImageSpec.ociLabels(name, "base", "abc123", "https://git.example/platform")),
                         Optional.of("1000:1000"), Optional.of("/home/platform"), Optional.empty(), Optional.empty(),
                         Optional.empty(), List.of()),
-                output.resolve("work"), output.resolve("image.tar"), output.resolve("image.json"));
+                output.resolve("work"), output.resolve("layer-cache"), output.resolve("image.tar"),
+                output.resolve("image.json"));
         return new ImageBuilder(log::add).build(spec);
     }
 
