@@ -65,6 +65,17 @@ public class BuildImageMojo extends AbstractDebianMojo {
     @Parameter
     private List<Link> links = new ArrayList<>();
 
+    /** Directories owned by a user (data directories, volume mount points), e.g. owner 1000, mode 0750. */
+    @Parameter
+    private List<Directory> directories = new ArrayList<>();
+
+    /**
+     * A Debian package of the lock whose upstream version must equal {@code version}, so that the tag never claims a
+     * version the image does not hold (e.g. krb5-kdc for the KDC image).
+     */
+    @Parameter
+    private String versionPackage;
+
     /** Files copied into the image as they are (modes kept), e.g. /etc/nsswitch.conf. */
     @Parameter(defaultValue = "${project.basedir}/src/main/rootfs")
     private File rootfs;
@@ -139,6 +150,22 @@ public class BuildImageMojo extends AbstractDebianMojo {
         }
     }
 
+    private void checkVersionPackage() {
+        if (debianLock == null) {
+            throw new ImageBuildException("versionPackage needs a debianLock");
+        }
+        DebianLock.LockedPackage locked = DebianLock.read(debianLock.toPath()).packages().stream()
+                .filter(each -> each.name().equals(versionPackage))
+                .findFirst()
+                .orElseThrow(() -> new ImageBuildException("versionPackage %s is not in %s"
+                        .formatted(versionPackage, debianLock)));
+        String upstream = locked.version().replaceFirst("^[0-9]+:", "").replaceFirst("-[^-]*$", "");
+        if (!upstream.equals(version)) {
+            throw new ImageBuildException(("%s locks %s %s, but the image version is %s: update the version property "
+                    + "in the root pom").formatted(debianLock, versionPackage, locked.version(), version));
+        }
+    }
+
     /** The file of a dependency given as {@code groupId:artifactId[:classifier]}. */
     private java.nio.file.Path resolve(String coordinates) {
         String[] parts = coordinates.split(":");
@@ -154,6 +181,9 @@ public class BuildImageMojo extends AbstractDebianMojo {
 
     private ImageSpec spec() {
         ImageSpec.ImageName imageName = new ImageSpec.ImageName(registry, namespace, name, version, revision);
+        if (versionPackage != null) {
+            checkVersionPackage();
+        }
         Optional<ImageSpec.DebianPart> debian = Optional.ofNullable(debianLock)
                 .map(lock -> new ImageSpec.DebianPart(lock.toPath(), debianCache.toPath(),
                         inheritedDebianLocks.stream().map(File::toPath).toList(), debianPackages, debianExcludes));
@@ -163,6 +193,7 @@ public class BuildImageMojo extends AbstractDebianMojo {
         }
         ImageSpec.Conventions conventions = new ImageSpec.Conventions(
                 users.stream().map(User::toSpec).toList(),
+                directories.stream().map(Directory::toSpec).toList(),
                 linkMap,
                 Optional.ofNullable(rootfs).filter(File::isDirectory).map(File::toPath),
                 caBundle,

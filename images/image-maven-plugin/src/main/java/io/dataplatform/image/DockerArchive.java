@@ -93,11 +93,14 @@ public final class DockerArchive {
         return target;
     }
 
+    /** The image id (digest of the configuration) and the archive file's own digest and size. */
+    public record Written(String imageId, LayerTarWriter.Blob archive) {}
+
     /**
      * Writes an image archive; layers are stored as {@code <diff id>.tar}. Returns the image id (the digest of the
-     * configuration, which names the layers by their digests and so the whole image).
+     * configuration, which names the layers by their digests and so the whole image) and the archive's digest.
      */
-    public static String write(Path archive, ObjectNode config, List<Path> layers, List<String> layerDigests,
+    public static Written write(Path archive, ObjectNode config, List<Path> layers, List<String> layerDigests,
             List<String> repoTags) throws IOException {
         byte[] configBytes = JSON.writeValueAsBytes(config);
         String configSha256 = Digests.sha256(configBytes);
@@ -119,7 +122,7 @@ public final class DockerArchive {
         }
         ArrayNode manifest = JSON.createArrayNode().add(manifestEntry);
         contents.addFile("manifest.json", 0644, JSON.writeValueAsString(manifest).getBytes(StandardCharsets.UTF_8));
-        LayerTarWriter.write(contents, archive);
-        return "sha256:" + configSha256;
+        LayerTarWriter.Blob blob = LayerTarWriter.write(contents, archive);
+        return new Written("sha256:" + configSha256, blob);
     }
 }

@@ -101,7 +101,8 @@ public final class ImageBuilder {
                         archive.excludes(), archive.path(), work.resolve("archive-" + layers.size()));
                 Files.createDirectories(spec.layerCache());
                 Path partial = cached.resolveSibling(cached.getFileName() + ".partial");
-                LayerTarWriter.write(layer, partial);
+                LayerTarWriter.Blob blob = LayerTarWriter.write(layer, partial);
+                Files.writeString(digestFile(cached), blob.digest());
                 Files.move(partial, cached, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             }
             else {
@@ -121,7 +122,7 @@ public final class ImageBuilder {
         List<LayerResult> written = new ArrayList<>();
         for (Path cached : cachedLayerFiles) {
             // The cache file name is a key of the inputs; the diff id is the digest of what is in it.
-            String digest = "sha256:" + Digests.sha256(cached);
+            String digest = Files.readString(digestFile(cached)).strip();
             layerFiles.add(cached);
             diffIds.add(digest);
             String name = "archive layer " + cached.getFileName();
@@ -143,10 +144,11 @@ public final class ImageBuilder {
         ObjectNode finalConfig = imageConfig(config, spec, diffIds, history);
         Path partial = spec.outputArchive().resolveSibling(spec.outputArchive().getFileName() + ".partial");
         try {
-            String imageId = DockerArchive.write(partial, finalConfig, layerFiles, diffIds,
+            DockerArchive.Written archive = DockerArchive.write(partial, finalConfig, layerFiles, diffIds,
                     List.of(spec.name().reference()));
-            String archiveSha256 = Digests.sha256(partial);
-            long size = Files.size(partial);
+            String imageId = archive.imageId();
+            String archiveSha256 = archive.archive().sha256();
+            long size = archive.archive().size();
             Files.move(partial, spec.outputArchive(), StandardCopyOption.REPLACE_EXISTING,
                     StandardCopyOption.ATOMIC_MOVE);
             Result result = new Result(spec.name().reference(), imageId, "sha256:" + archiveSha256, size, written);
@@ -156,6 +158,10 @@ public final class ImageBuilder {
         finally {
             Files.deleteIfExists(partial);
         }
+    }
+
+    private static Path digestFile(Path cachedLayer) {
+        return cachedLayer.resolveSibling(cachedLayer.getFileName() + ".sha256");
     }
 
     private Layer debianLayer(ImageSpec.DebianPart debian, boolean dpkgStatus) {
@@ -206,6 +212,9 @@ public final class ImageBuilder {
         Layer layer = new Layer("os conventions");
         conventions.rootfs().ifPresent(rootfs -> layer.addTree(rootfs, ""));
         conventions.links().forEach(layer::addSymlink);
+        for (ImageSpec.OwnedDirectory directory : conventions.directories()) {
+            layer.addDirectory(directory.path(), directory.mode(), directory.uid(), directory.uid());
+        }
         if (!conventions.users().isEmpty()) {
             StringBuilder passwd = new StringBuilder("root:x:0:0:root:/root:/bin/sh\n");
             StringBuilder group = new StringBuilder("root:x:0:\n");

@@ -104,20 +104,31 @@ public record ImageSpec(
         }
     }
 
-    public record Conventions(List<User> users, SortedMap<String, String> links, Optional<Path> rootfs,
-            boolean caBundle, boolean dpkgStatus) {
+    /** A directory the image's user must own, such as a data directory or a volume's mount point. */
+    public record OwnedDirectory(String path, int uid, int mode) {
+        public OwnedDirectory {
+            requireNonNull(path, "path is null");
+            if (mode < 0 || mode > 07777) {
+                throw new ImageBuildException("Directory %s: mode %o is not a file mode".formatted(path, mode));
+            }
+        }
+    }
+
+    public record Conventions(List<User> users, List<OwnedDirectory> directories, SortedMap<String, String> links,
+            Optional<Path> rootfs, boolean caBundle, boolean dpkgStatus) {
         public Conventions {
             users = List.copyOf(users);
+            directories = List.copyOf(directories);
             links = new TreeMap<>(links);
             requireNonNull(rootfs, "rootfs is null");
         }
 
         public static Conventions none() {
-            return new Conventions(List.of(), new TreeMap<>(), Optional.empty(), false, false);
+            return new Conventions(List.of(), List.of(), new TreeMap<>(), Optional.empty(), false, false);
         }
 
         boolean isEmpty() {
-            return users.isEmpty() && links.isEmpty() && rootfs.isEmpty() && !caBundle;
+            return users.isEmpty() && directories.isEmpty() && links.isEmpty() && rootfs.isEmpty() && !caBundle;
         }
     }
 

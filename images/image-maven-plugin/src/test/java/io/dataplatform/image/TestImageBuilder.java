@@ -76,6 +76,8 @@ class TestImageBuilder {
         Map<String, TarArchiveEntry> conventions = TestLayerTarWriter.read(image.layers().get(1));
         assertThat(conventions.get("home/platform/").getLongUserId()).isEqualTo(1000);
         assertThat(conventions.get("bin").getLinkName()).isEqualTo("usr/bin");
+        assertThat(conventions.get("var/lib/app/").getLongUserId()).isEqualTo(1000);
+        assertThat(conventions.get("var/lib/app/").getMode()).isEqualTo(0750);
         assertThat(tarFile(image.layers().get(1), "etc/passwd"))
                 .contains("platform:x:1000:1000:platform:/home/platform:/bin/sh");
         assertThat(tarFile(image.layers().get(1), "etc/ssl/certs/ca-certificates.crt"))
@@ -180,6 +182,7 @@ class TestImageBuilder {
                 Optional.of(new ImageSpec.DebianPart(lock, temporary.resolve("cache"), List.of(),
                         List.of("ca-certificates", "libc6"), List.of("openssl"))),
                 new ImageSpec.Conventions(List.of(new ImageSpec.User("platform", 1000, "/home/platform", "/bin/sh")),
+                        List.of(new ImageSpec.OwnedDirectory("/var/lib/app", 1000, 0750)),
                         links, Optional.empty(), true, true),
                 Optional.empty(),
                 List.of(),
