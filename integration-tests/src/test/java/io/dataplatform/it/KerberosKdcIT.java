@@ -1,6 +1,7 @@
 package io.dataplatform.it;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import javax.security.auth.Subject;
@@ -85,6 +86,13 @@ class KerberosKdcIT {
         assertThatThrownBy(() -> Kerberos.loginWithKeytab("dn/datanode.platform.test@" + REALM, bobKeytab))
                 .isInstanceOf(LoginException.class)
                 .hasMessageContaining("Unable to obtain password from user");
+    }
+
+    @Test
+    void healthCheckObtainsARealTicket() throws Exception {
+        List<String> command = kdc.getContainerInfo().getConfig().getHealthcheck().getTest();
+        var result = kdc.execInContainer(command.subList(1, command.size()).toArray(String[]::new));
+        assertThat(result.getExitCode()).as(result.getStderr()).isZero();
     }
 
     @Test

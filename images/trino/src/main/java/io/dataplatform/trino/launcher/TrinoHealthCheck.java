@@ -22,6 +22,8 @@ public final class TrinoHealthCheck {
     private static final Pattern NEXT_URI = Pattern.compile("\"nextUri\"\\s*:\\s*\"([^\"]+)\"");
     private static final Pattern ERROR = Pattern.compile("\"error\"\\s*:\\s*\\{.*?\"message\"\\s*:\\s*\"([^\"]*)\"");
     private static final Pattern DATA = Pattern.compile("\"data\"\\s*:\\s*\\[\\s*\\[\\s*(\\d+)");
+    /** Below Docker's 5 s health check timeout. */
+    private static final Duration QUERY_DEADLINE = Duration.ofSeconds(3);
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private TrinoHealthCheck() {}
@@ -59,8 +61,13 @@ public final class TrinoHealthCheck {
                 properties.getProperty("node-scheduler.include-coordinator", "true"));
         String sql = "SELECT count(*) FROM system.runtime.nodes WHERE state = 'active'"
                 + (includeCoordinator ? "" : " AND NOT coordinator");
-        long nodes = query(base, sql).orElse(0L);
-        return nodes > 0 ? "ready: coordinator, %d active node(s) for splits".formatted(nodes)
+        Optional<Long> nodes = query(base, sql);
+        if (nodes.isEmpty()) {
+            // Without a node for its stages the query waits in the queue: that is the answer, not an error.
+            return "not ready: no active node to run splits yet (a query did not finish within %d s)"
+                    .formatted(QUERY_DEADLINE.toSeconds());
+        }
+        return nodes.get() > 0 ? "ready: coordinator, %d active node(s) for splits".formatted(nodes.get())
                 : "not ready: no active node to run splits yet";
     }
 
@@ -71,9 +78,10 @@ public final class TrinoHealthCheck {
                 .header("X-Trino-Source", "platform-healthcheck")
                 .POST(HttpRequest.BodyPublishers.ofString(sql))
                 .build();
+        long deadline = System.nanoTime() + QUERY_DEADLINE.toNanos();
         String body = send(request);
         Optional<Long> result = Optional.empty();
-        for (int page = 0; page < 100; page++) {
+        while (true) {
             Matcher error = ERROR.matcher(body);
             if (error.find()) {
                 throw new IOException("query failed: " + error.group(1));
@@ -86,10 +94,17 @@ public final class TrinoHealthCheck {
             if (!next.find()) {
                 return result;
             }
-            body = send(HttpRequest.newBuilder(URI.create(next.group(1))).timeout(Duration.ofSeconds(5))
+            URI nextUri = URI.create(next.group(1));
+            if (System.nanoTime() > deadline) {
+                // Cancel it: a probe must not leave queries behind.
+                CLIENT.send(HttpRequest.newBuilder(nextUri).timeout(Duration.ofSeconds(2))
+                        .header("X-Trino-User", "platform-healthcheck").DELETE().build(),
+                        HttpResponse.BodyHandlers.discarding());
+                return Optional.empty();
+            }
+            body = send(HttpRequest.newBuilder(nextUri).timeout(Duration.ofSeconds(5))
                     .header("X-Trino-User", "platform-healthcheck").GET().build());
         }
-        throw new IOException("query did not finish");
     }
 
     private static String get(String url) throws IOException, InterruptedException {
