@@ -75,18 +75,7 @@ final class KdcContainer extends GenericContainer<KdcContainer> {
 
     /** A client krb5.conf that reaches this KDC over TCP on its mapped port. */
     Path clientConfiguration(Path directory) {
-        return clientConfiguration(directory, currentKdcPort());
-    }
-
-    /** The KDC's host port as Docker maps it now: a restart maps it anew, which getMappedPort does not see. */
-    int currentKdcPort() {
-        return Integer.parseInt(DockerClientFactory.instance().client().inspectContainerCmd(getContainerId()).exec()
-                .getNetworkSettings().getPorts().getBindings().entrySet().stream()
-                .filter(entry -> entry.getKey().getPort() == KDC_PORT)
-                .findFirst().orElseThrow().getValue()[0].getHostPortSpec());
-    }
-
-    Path clientConfiguration(Path directory, int port) {
+        int port = currentKdcPort();
         String configuration = """
                 [libdefaults]
                   default_realm = %1$s
@@ -105,5 +94,13 @@ final class KdcContainer extends GenericContainer<KdcContainer> {
         catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The KDC's host port as Docker maps it now: a restart maps it anew, which getMappedPort does not see. */
+    int currentKdcPort() {
+        return Integer.parseInt(DockerClientFactory.instance().client().inspectContainerCmd(getContainerId()).exec()
+                .getNetworkSettings().getPorts().getBindings().entrySet().stream()
+                .filter(entry -> entry.getKey().getPort() == KDC_PORT)
+                .findFirst().orElseThrow().getValue()[0].getHostPortSpec());
     }
 }

@@ -39,14 +39,14 @@ public final class ImageBuilder {
 
     public Result build(ImageSpec spec) throws IOException {
         Path work = spec.workDirectory();
-        Jlink.deleteRecursively(work);
+        FileTrees.deleteRecursively(work);
         Files.createDirectories(work);
         try {
             return build(spec, work);
         }
         finally {
             // Extracted base layers, the linked JRE and layer tars are all inside the archive now (or useless).
-            Jlink.deleteRecursively(work);
+            FileTrees.deleteRecursively(work);
         }
     }
 

@@ -43,7 +43,7 @@ final class Jlink {
                 "--output", output.toString()));
         try {
             Files.createDirectories(output.getParent());
-            deleteRecursively(output);
+            FileTrees.deleteRecursively(output);
             Path log = output.resolveSibling(output.getFileName() + ".jlink.log");
             Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             int exit = process.waitFor();
@@ -58,17 +58,6 @@ final class Jlink {
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ImageBuildException("Interrupted while running jlink", e);
-        }
-    }
-
-    static void deleteRecursively(Path path) throws IOException {
-        if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (var paths = Files.walk(path)) {
-            for (Path each : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(each);
-            }
         }
     }
 }

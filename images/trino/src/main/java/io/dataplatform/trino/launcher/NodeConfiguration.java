@@ -83,10 +83,15 @@ public record NodeConfiguration(Role role, String nodeId, String environment, St
             }
             discovery = "http://localhost:" + port;
         }
-        Path home = Path.of(System.getProperty("user.home", "/home/platform"));
         return new NodeConfiguration(role, nodeId, environment.getOrDefault("TRINO_ENVIRONMENT", "platform"),
                 discovery, port, Path.of(environment.getOrDefault("TRINO_CONFIG_DIR", "/etc/trino")),
-                Path.of(environment.getOrDefault("TRINO_WORK_DIR", home.resolve("trino").toString())));
+                workDirectory(environment));
+    }
+
+    /** Where the launcher writes the node's configuration and data; the health check reads it from there. */
+    public static Path workDirectory(Map<String, String> environment) {
+        Path home = Path.of(System.getProperty("user.home", "/home/platform"));
+        return Path.of(environment.getOrDefault("TRINO_WORK_DIR", home.resolve("trino").toString()));
     }
 
     public Path userConfig() {

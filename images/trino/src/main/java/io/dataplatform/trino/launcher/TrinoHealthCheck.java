@@ -30,7 +30,8 @@ public final class TrinoHealthCheck {
 
     public static void main(String[] args) {
         try {
-            String verdict = check(NodeConfiguration.from(null, System.getenv(), () -> "healthcheck").workDirectory());
+            // Only the work directory: the role and ports are read from what the launcher wrote there.
+            String verdict = check(NodeConfiguration.workDirectory(System.getenv()));
             System.out.println(verdict);
             System.exit(verdict.startsWith("ready") ? 0 : 1);
         }
