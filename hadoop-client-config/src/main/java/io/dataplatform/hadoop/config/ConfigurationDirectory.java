@@ -1,0 +1,94 @@
+package io.dataplatform.hadoop.config;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The configuration directory a process reads ({@code HADOOP_CONF_DIR}), prepared at start: every template is
+ * rendered from the environment unless a file of the same name is mounted (a ConfigMap), which is then used as is;
+ * other mounted files are copied too. Everything is rendered before anything is written, so bad input changes
+ * nothing.
+ */
+public final class ConfigurationDirectory {
+    /** Where a deployment mounts files that replace templates (optional). */
+    public static final Path MOUNTED = Path.of("/etc/hadoop/conf");
+    /** Where the prepared files go: the images' {@code HADOOP_CONF_DIR}. */
+    public static final Path RUNTIME = Path.of("/run/hadoop/conf");
+
+    private ConfigurationDirectory() {}
+
+    /**
+     * Prepares {@code output}. Returns one line per file saying where it came from.
+     *
+     * @throws ConfigurationException listing every variable that is missing or invalid, with nothing written
+     */
+    public static List<String> prepare(List<Template> templates, Variables variables, Path mounted, Path output) {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        List<String> report = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        for (Template template : templates) {
+            Path replacement = mounted.resolve(template.fileName());
+            if (Files.isRegularFile(replacement)) {
+                continue;
+            }
+            try {
+                files.put(template.fileName(), template.render(variables).getBytes(StandardCharsets.UTF_8));
+                report.add(template.fileName() + ": rendered from the environment");
+            }
+            catch (ConfigurationException e) {
+                problems.addAll(e.problems());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigurationException(problems);
+        }
+        for (Path file : mountedFiles(mounted)) {
+            String name = file.getFileName().toString();
+            try {
+                files.put(name, Files.readAllBytes(file));
+            }
+            catch (IOException e) {
+                throw new UncheckedIOException("cannot read the mounted " + file, e);
+            }
+            report.add(name + ": mounted " + file);
+        }
+        try {
+            Files.createDirectories(output);
+            for (Map.Entry<String, byte[]> file : files.entrySet()) {
+                Path temporary = output.resolve("." + file.getKey() + ".tmp");
+                Files.write(temporary, file.getValue());
+                Files.move(temporary, output.resolve(file.getKey()), StandardCopyOption.REPLACE_EXISTING,
+                        StandardCopyOption.ATOMIC_MOVE);
+            }
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("cannot write the configuration to " + output, e);
+        }
+        return report;
+    }
+
+    /** Regular files of the mounted directory; Kubernetes' "..data" links and other hidden entries are skipped. */
+    private static List<Path> mountedFiles(Path mounted) {
+        if (!Files.isDirectory(mounted)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(mounted)) {
+            return entries.filter(path -> !path.getFileName().toString().startsWith("."))
+                    .filter(Files::isRegularFile)
+                    .sorted()
+                    .toList();
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + mounted, e);
+        }
+    }
+}
