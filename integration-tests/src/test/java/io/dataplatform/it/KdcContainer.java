@@ -7,11 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.Bind;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
-import org.testcontainers.containers.startupcheck.StartupCheckStrategy;
-import org.testcontainers.containers.wait.strategy.AbstractWaitStrategy;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.images.builder.Transferable;
 
@@ -30,6 +28,13 @@ final class KdcContainer extends GenericContainer<KdcContainer> {
         this.principals = principals;
     }
 
+    /** Keytabs are written to {@code directory} on the host too (a volume shared with the services). */
+    KdcContainer withKeytabDirectory(Path directory) {
+        // A plain bind: Testcontainers' withFileSystemBind probes bind support with an unpullable alpine image.
+        return withCreateContainerCmdModifier(command -> command.getHostConfig()
+                .withBinds(Bind.parse(directory + ":" + KEYTAB_DIRECTORY)));
+    }
+
     /**
      * For a KDC expected to stop at once (bad input): started until it exits, so that its exit code and output can be
      * read; no ports (Testcontainers would wait for them to be mapped) and no readiness wait.
@@ -44,17 +49,7 @@ final class KdcContainer extends GenericContainer<KdcContainer> {
         withCopyToContainer(Transferable.of(principals.getBytes(StandardCharsets.UTF_8), 0644), "/etc/kdc/principals");
         withStartupAttempts(1);
         if (expectExit) {
-            waitingFor(new AbstractWaitStrategy() {
-                @Override
-                protected void waitUntilReady() {}
-            });
-            withStartupCheckStrategy(new StartupCheckStrategy() {
-                @Override
-                public StartupStatus checkStartupState(DockerClient docker, String containerId) {
-                    return Boolean.TRUE.equals(getCurrentState(docker, containerId).getRunning())
-                            ? StartupStatus.NOT_YET_KNOWN : StartupStatus.SUCCESSFUL;
-                }
-            }.withTimeout(Duration.ofSeconds(30)));
+            ContainerExit.expect(this);
             return;
         }
         withExposedPorts(KDC_PORT);

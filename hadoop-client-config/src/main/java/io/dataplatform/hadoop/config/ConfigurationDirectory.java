@@ -32,24 +32,25 @@ public final class ConfigurationDirectory {
      * @throws ConfigurationException listing every variable that is missing or invalid, with nothing written
      */
     public static List<String> prepare(List<Template> templates, Variables variables, Path mounted, Path output) {
-        Map<String, byte[]> files = new LinkedHashMap<>();
-        List<String> report = new ArrayList<>();
-        List<String> problems = new ArrayList<>();
-        for (Template template : templates) {
-            Path replacement = mounted.resolve(template.fileName());
-            if (Files.isRegularFile(replacement)) {
-                continue;
-            }
-            try {
-                files.put(template.fileName(), template.render(variables).getBytes(StandardCharsets.UTF_8));
-                report.add(template.fileName() + ": rendered from the environment");
-            }
-            catch (ConfigurationException e) {
-                problems.addAll(e.problems());
-            }
+        List<Template> rendered = templates.stream()
+                .filter(template -> !Files.isRegularFile(mounted.resolve(template.fileName())))
+                .toList();
+        // One line per problem, naming every file that needs the variable.
+        Map<String, List<String>> problems = new LinkedHashMap<>();
+        for (Template template : rendered) {
+            template.problems(variables).values().forEach(problem ->
+                    problems.computeIfAbsent(problem, key -> new ArrayList<>()).add(template.fileName()));
         }
         if (!problems.isEmpty()) {
-            throw new ConfigurationException(problems);
+            throw new ConfigurationException(problems.entrySet().stream()
+                    .map(problem -> problem.getKey() + "; needed by " + String.join(", ", problem.getValue()))
+                    .toList());
+        }
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        List<String> report = new ArrayList<>();
+        for (Template template : rendered) {
+            files.put(template.fileName(), template.render(variables).getBytes(StandardCharsets.UTF_8));
+            report.add(template.fileName() + ": rendered from the environment");
         }
         for (Path file : mountedFiles(mounted)) {
             String name = file.getFileName().toString();

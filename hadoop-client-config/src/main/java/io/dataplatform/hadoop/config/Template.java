@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -44,21 +46,25 @@ public record Template(String fileName, String text) {
         return names;
     }
 
-    /**
-     * The filled text. XML templates get their values escaped. Throws with every missing or invalid variable this
-     * template uses.
-     */
-    public String render(Variables variables) {
-        Set<String> problems = new LinkedHashSet<>();
+    /** The problems (missing or invalid variables) this template would hit, by variable name. */
+    public Map<String, String> problems(Variables variables) {
+        Map<String, String> problems = new LinkedHashMap<>();
         for (String name : placeholders()) {
             if (!variables.declared(name)) {
                 throw new IllegalStateException("template " + fileName + " uses ${" + name + "}, which no setting "
                         + "declares");
             }
-            variables.problem(name).ifPresent(problem -> problems.add(fileName + ": " + problem));
+            variables.problem(name).ifPresent(problem -> problems.put(name, problem));
         }
+        return problems;
+    }
+
+    /** The filled text; XML templates get their values escaped. Throws if a variable it uses has a problem. */
+    public String render(Variables variables) {
+        Map<String, String> problems = problems(variables);
         if (!problems.isEmpty()) {
-            throw new ConfigurationException(problems.stream().toList());
+            throw new ConfigurationException(problems.values().stream().map(problem -> fileName + ": " + problem)
+                    .toList());
         }
         boolean xml = fileName.endsWith(".xml");
         Matcher matcher = PLACEHOLDER.matcher(text);

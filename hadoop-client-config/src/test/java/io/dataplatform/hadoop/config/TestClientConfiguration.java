@@ -86,13 +86,13 @@ class TestClientConfiguration {
 
         assertThatThrownBy(() -> ClientConfiguration.prepare(environment, directory.resolve("none"), output))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("core-site.xml: KERBEROS_REALM is not set (the Kerberos realm in upper case, "
-                        + "e.g. PLATFORM.EXAMPLE)")
-                .hasMessageContaining("hdfs-site.xml: HDFS_REPLICATION='0' is not valid (the replication of new "
-                        + "files, 1 to 9)")
-                .hasMessageContaining("krb5.conf: KERBEROS_KDC='kdc1.platform.test' is not valid (the KDCs as "
-                        + "host:port")
-                .satisfies(e -> assertThat(((ConfigurationException) e).problems()).hasSize(5));
+                .satisfies(e -> assertThat(((ConfigurationException) e).problems()).containsExactly(
+                        "KERBEROS_REALM is not set (the Kerberos realm in upper case, e.g. PLATFORM.EXAMPLE); "
+                                + "needed by core-site.xml, hdfs-site.xml, krb5.conf",
+                        "HDFS_REPLICATION='0' is not valid (the replication of new files, 1 to 9); needed by "
+                                + "hdfs-site.xml",
+                        "KERBEROS_KDC='kdc1.platform.test' is not valid (the KDCs as host:port, comma-separated, "
+                                + "e.g. kdc1.example:88,kdc2.example:88); needed by krb5.conf"));
         assertThat(output).doesNotExist();
     }
 

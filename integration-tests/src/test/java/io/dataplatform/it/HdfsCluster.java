@@ -1,0 +1,207 @@
+package io.dataplatform.it;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyStore;
+import java.security.PrivilegedExceptionAction;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+import io.dataplatform.hadoop.config.ClientConfiguration;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.hdfs.HdfsConfiguration;
+import org.apache.hadoop.security.UserGroupInformation;
+import org.testcontainers.lifecycle.Startables;
+
+/**
+ * A secured HDFS from the platform's images: the development KDC, a NameNode and two DataNodes (replication 2), on
+ * a {@link PlatformNetwork}. Keytabs come from the KDC; the HTTPS keystore is made here, at test time. The test JVM
+ * is a client configured by the platform's client configuration module, as every image is.
+ */
+final class HdfsCluster implements AutoCloseable {
+    static final String REALM = "PLATFORM.TEST";
+    static final String NAMENODE = PlatformNetwork.fqdn("namenode");
+    static final String KDC = PlatformNetwork.fqdn("kdc") + ":" + KdcContainer.KDC_PORT;
+    static final String KEYSTORE_PASSWORD = "hdfs-test-tls";
+    /** User → groups, for the NameNode's static mapping. */
+    static final String USER_GROUPS = "alice=analysts;bob=marketing;";
+
+    private static final List<String> DATANODES = List.of("datanode1", "datanode2");
+    private static final String PRINCIPALS = """
+            realm PLATFORM.TEST
+            # one keytab per host: its service principal and its HTTP principal (SPNEGO)
+            nn/namenode.platform.test keytab=namenode.keytab
+            HTTP/namenode.platform.test keytab=namenode.keytab
+            dn/datanode1.platform.test keytab=datanode1.keytab
+            HTTP/datanode1.platform.test keytab=datanode1.keytab
+            dn/datanode2.platform.test keytab=datanode2.keytab
+            HTTP/datanode2.platform.test keytab=datanode2.keytab
+            trino/trino.platform.test keytab=trino.keytab
+            # the superuser (the NameNode runs as hdfs) and users
+            hdfs keytab=hdfs.keytab
+            alice keytab=alice.keytab
+            bob keytab=bob.keytab
+            carol keytab=carol.keytab
+            """;
+
+    final Path directory;
+    final Path keytabs;
+    final Path ssl;
+    final Path clientConfiguration;
+    final PlatformNetwork network = new PlatformNetwork();
+    final KdcContainer kdc;
+    final HadoopContainer namenode;
+    final List<HadoopContainer> datanodes;
+    private final PlatformImage hadoopImage;
+    private final Configuration configuration;
+
+    private HdfsCluster(Path directory) throws Exception {
+        this.directory = directory;
+        keytabs = Files.createDirectories(directory.resolve("keytabs"));
+        // The KDC runs as uid 1000 and writes the keytabs here.
+        Files.setPosixFilePermissions(keytabs, PosixFilePermissions.fromString("rwxrwxrwx"));
+        ssl = Files.createDirectories(directory.resolve("ssl"));
+        makeKeystore(ssl.resolve("keystore.p12"));
+        clientConfiguration = directory.resolve("client-conf");
+        ClientConfiguration.prepare(clientEnvironment(), directory.resolve("no-mounts"), clientConfiguration);
+
+        kdc = network.attach(new KdcContainer(PlatformImage.of("kdc"), REALM, PRINCIPALS), "kdc")
+                .withKeytabDirectory(keytabs);
+        hadoopImage = PlatformImage.of("hadoop");
+        namenode = daemon("namenode", "namenode");
+        datanodes = DATANODES.stream().map(host -> daemon("datanode", host)).toList();
+
+        Kerberos.useConfiguration(clientConfiguration.resolve("krb5.conf"));
+        configuration = new HdfsConfiguration();
+        for (String file : List.of("core-site.xml", "hdfs-site.xml")) {
+            configuration.addResource(new org.apache.hadoop.fs.Path(clientConfiguration.resolve(file).toUri()));
+        }
+        // Small blocks, so that a few megabytes span several blocks (and both DataNodes).
+        configuration.setLong("dfs.blocksize", 1024 * 1024);
+        UserGroupInformation.setConfiguration(configuration);
+    }
+
+    static HdfsCluster start(Path directory) throws Exception {
+        HdfsCluster cluster = new HdfsCluster(directory);
+        try {
+            cluster.kdc.start();
+            cluster.namenode.start();
+            Startables.deepStart(cluster.datanodes).get(3, TimeUnit.MINUTES);
+            return cluster;
+        }
+        catch (Exception | Error e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    /** The environment of a client image (Trino, Spark): what the client configuration module renders from. */
+    static Map<String, String> clientEnvironment() {
+        return Map.of(
+                "KERBEROS_REALM", REALM,
+                "KERBEROS_KDC", KDC,
+                "HDFS_NAMENODE", NAMENODE + ":8020",
+                "HDFS_REPLICATION", "2");
+    }
+
+    /** A NameNode or DataNode (not started) on {@code host}, with that host's keytab. */
+    HadoopContainer daemon(String role, String host) {
+        Map<String, String> environment = new HashMap<>(clientEnvironment());
+        environment.put("HDFS_KEYTAB", HadoopContainer.KEYTABS + "/" + host + ".keytab");
+        environment.put("HADOOP_SSL_KEYSTORE", HadoopContainer.SSL + "/keystore.p12");
+        environment.put("HADOOP_SSL_KEYSTORE_PASSWORD", KEYSTORE_PASSWORD);
+        environment.put("HDFS_USER_GROUPS", USER_GROUPS);
+        // A stopped DataNode is declared dead after 2 × 3 s + 10 × 1 s instead of 10.5 minutes.
+        environment.put("HDFS_HEARTBEAT_SECONDS", "1");
+        environment.put("HDFS_DEAD_NODE_RECHECK_MS", "3000");
+        environment.put("HDFS_SAFEMODE_EXTENSION_MS", "0");
+        return network.attach(new HadoopContainer(hadoopImage, role), host)
+                .withSecrets(keytabs, ssl)
+                .withEnv(environment);
+    }
+
+    Configuration configuration() {
+        return new Configuration(configuration);
+    }
+
+    Path keytab(String name) {
+        return keytabs.resolve(name);
+    }
+
+    /** {@code user} logged in from its keytab, as a service or a scheduled job does. */
+    UserGroupInformation login(String user) throws IOException {
+        return UserGroupInformation.loginUserFromKeytabAndReturnUGI(user + "@" + REALM,
+                keytab(user + ".keytab").toString());
+    }
+
+    /** Runs {@code action} as {@code user} with a file system of its own. */
+    <T> T as(String user, FileSystemAction<T> action) throws Exception {
+        return as(login(user), action);
+    }
+
+    <T> T as(UserGroupInformation user, FileSystemAction<T> action) throws Exception {
+        return user.doAs((PrivilegedExceptionAction<T>) () -> {
+            try (FileSystem fileSystem = FileSystem.newInstance(FileSystem.getDefaultUri(configuration),
+                    configuration)) {
+                return action.run(fileSystem);
+            }
+        });
+    }
+
+    /** Trusts the cluster's HTTPS certificate (and nothing else). */
+    SSLContext sslContext() throws Exception {
+        KeyStore keystore = KeyStore.getInstance("PKCS12");
+        try (InputStream input = Files.newInputStream(ssl.resolve("keystore.p12"))) {
+            keystore.load(input, KEYSTORE_PASSWORD.toCharArray());
+        }
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("hdfs", keystore.getCertificate("hdfs"));
+        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(trust);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, factory.getTrustManagers(), null);
+        return context;
+    }
+
+    @FunctionalInterface
+    interface FileSystemAction<T> {
+        T run(FileSystem fileSystem) throws Exception;
+    }
+
+    /** One key pair and certificate for the cluster's hosts, made with the JDK's keytool. */
+    private static void makeKeystore(Path keystore) throws IOException, InterruptedException {
+        String names = String.join(",", PlatformNetwork.HOSTS.keySet().stream().map(host -> "dns:" + host).sorted()
+                .toList());
+        Process keytool = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "hdfs", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
+                "-dname", "CN=hdfs.platform.test", "-ext", "SAN=" + names,
+                "-keystore", keystore.toString(), "-storetype", "PKCS12",
+                "-storepass", KEYSTORE_PASSWORD, "-keypass", KEYSTORE_PASSWORD)
+                .redirectErrorStream(true).start();
+        String output = new String(keytool.getInputStream().readAllBytes());
+        if (keytool.waitFor() != 0) {
+            throw new IOException("keytool failed: " + output);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (HadoopContainer datanode : datanodes) {
+            datanode.close();
+        }
+        namenode.close();
+        kdc.close();
+        network.close();
+    }
+}
