@@ -7,6 +7,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -251,6 +254,73 @@ class HdfsKerberosIT {
                     + "/etc/security/keytabs/missing.keytab does not exist")
                     .contains("hadoop: the datanode was not started");
         }
+    }
+
+    @Test
+    @Order(50)
+    void trinoWritesAndReadsAnIcebergTableOnKerberizedHdfs() throws Exception {
+        cluster.as("hdfs", fs -> {
+            org.apache.hadoop.fs.Path warehouse = new org.apache.hadoop.fs.Path("/warehouse");
+            fs.mkdirs(warehouse, new FsPermission((short) 0755));
+            fs.setOwner(warehouse, "trino", "trino");
+            return null;
+        });
+        String warehouse = "hdfs://" + HdfsCluster.NAMENODE + ":8020/warehouse";
+        // Trino gets the same client configuration as every image, from its environment; only its keytab differs.
+        try (TrinoContainer trino = cluster.network.attach(new TrinoContainer(PlatformImage.of("trino"), "single"),
+                        "trino")
+                .withEnv(HdfsCluster.clientEnvironment())
+                .withCatalog("tpch", "connector.name=tpch\n")
+                .withCatalog("iceberg", """
+                        connector.name=iceberg
+                        iceberg.catalog.type=testing_file_metastore
+                        hive.metastore.catalog.dir=%s/catalog
+                        fs.hadoop.enabled=true
+                        hive.config.resources=/run/hadoop/conf/core-site.xml,/run/hadoop/conf/hdfs-site.xml
+                        hive.hdfs.authentication.type=KERBEROS
+                        hive.hdfs.trino.principal=trino/trino.platform.test@PLATFORM.TEST
+                        hive.hdfs.trino.keytab=/etc/security/keytabs/trino.keytab
+                        """.formatted(warehouse))
+                .withCreateContainerCmdModifier(command -> command.getHostConfig().withBinds(
+                        com.github.dockerjava.api.model.Bind.parse(cluster.keytabs + ":/etc/security/keytabs:ro")))) {
+            trino.start();
+            trino.awaitQueries(0);
+            try (Connection connection = trino.connect("analyst");
+                    Statement statement = connection.createStatement()) {
+                statement.execute("CREATE SCHEMA iceberg.network WITH (location = '" + warehouse + "/network')");
+                statement.execute("""
+                        CREATE TABLE iceberg.network.region_orders AS
+                        SELECT r.name AS region, count(*) AS orders, sum(o.totalprice) AS revenue
+                        FROM tpch.tiny.orders o
+                        JOIN tpch.tiny.customer c ON o.custkey = c.custkey
+                        JOIN tpch.tiny.nation n ON c.nationkey = n.nationkey
+                        JOIN tpch.tiny.region r ON n.regionkey = r.regionkey
+                        GROUP BY r.name""");
+                statement.execute("INSERT INTO iceberg.network.region_orders VALUES ('MARS', 1, 42.5)");
+                try (ResultSet result = statement.executeQuery("""
+                        SELECT count(*), sum(orders), (SELECT count(*) FROM tpch.tiny.orders),
+                               (SELECT count(*) FROM iceberg.network."region_orders$snapshots")
+                        FROM iceberg.network.region_orders""")) {
+                    assertThat(result.next()).isTrue();
+                    assertThat(result.getLong(1)).isEqualTo(6);
+                    assertThat(result.getLong(2)).isEqualTo(result.getLong(3) + 1);
+                    assertThat(result.getLong(4)).isEqualTo(2);
+                }
+            }
+        }
+        // The table's files are on HDFS, written by Trino's Kerberos identity.
+        List<FileStatus> files = cluster.as("hdfs", fs -> {
+            List<FileStatus> found = new java.util.ArrayList<>();
+            var iterator = fs.listFiles(new org.apache.hadoop.fs.Path("/warehouse/network"), true);
+            while (iterator.hasNext()) {
+                found.add(iterator.next());
+            }
+            return found;
+        });
+        assertThat(files).extracting(file -> file.getPath().getName())
+                .anyMatch(name -> name.endsWith(".parquet"))
+                .anyMatch(name -> name.endsWith(".metadata.json"));
+        assertThat(files).allSatisfy(file -> assertThat(file.getOwner()).isEqualTo("trino"));
     }
 
     @Test

@@ -5,11 +5,13 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectImageResponse;
+import com.github.dockerjava.api.command.LoadImageCallback;
 import com.github.dockerjava.api.exception.NotFoundException;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.utility.DockerImageName;
@@ -69,11 +71,17 @@ public record PlatformImage(String module, String reference, String imageId) {
         catch (NotFoundException absent) {
             // Not loaded yet.
         }
+        // The asynchronous command completes when the engine has loaded the image; the plain one returns when the
+        // upload ends, while the engine may still be writing layers (the tag then still names the old image).
         try (InputStream input = Files.newInputStream(archive)) {
-            docker.loadImageCmd(input).exec();
+            docker.loadImageAsyncCmd(input).exec(new LoadImageCallback()).awaitCompletion(10, TimeUnit.MINUTES);
         }
         catch (IOException e) {
             throw new UncheckedIOException("Cannot load " + archive, e);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while loading " + archive, e);
         }
         String loaded = docker.inspectImageCmd(reference).exec().getId();
         if (!imageId.equals(loaded)) {

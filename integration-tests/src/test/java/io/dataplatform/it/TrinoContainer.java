@@ -60,8 +60,8 @@ final class TrinoContainer extends GenericContainer<TrinoContainer> {
                 Transferable.of(content.getBytes(StandardCharsets.UTF_8), 0644), path));
         // A node that exits (bad configuration) fails the start at once instead of after the timeout.
         withStartupAttempts(1);
-        waitingFor(Wait.forHttp("/v1/info/state").forPort(HTTP_PORT)
-                .forResponsePredicate(body -> body.contains("ACTIVE"))
+        waitingFor(new FailFastWait(Wait.forHttp("/v1/info/state").forPort(HTTP_PORT)
+                .forResponsePredicate(body -> body.contains("ACTIVE")))
                 .withStartupTimeout(Duration.ofMinutes(3)));
     }
 

@@ -19,7 +19,7 @@ import static java.util.Objects.requireNonNull;
  * <table>
  * <caption>Environment</caption>
  * <tr><td>TRINO_ROLE</td><td>coordinator, worker or single (default single)</td></tr>
- * <tr><td>TRINO_NODE_ID</td><td>default: HOSTNAME (the pod name on Kubernetes)</td></tr>
+ * <tr><td>TRINO_NODE_ID</td><td>default: HOSTNAME (the pod name on Kubernetes), dots replaced by '-'</td></tr>
  * <tr><td>TRINO_ENVIRONMENT</td><td>node.environment, default {@code platform}</td></tr>
  * <tr><td>TRINO_DISCOVERY_URI</td><td>required for workers; default for others http://localhost:PORT</td></tr>
  * <tr><td>TRINO_HTTP_PORT</td><td>default 8080</td></tr>
@@ -36,8 +36,8 @@ public record NodeConfiguration(Role role, String nodeId, String environment, St
         requireNonNull(discoveryUri, "discoveryUri is null");
         requireNonNull(configDirectory, "configDirectory is null");
         requireNonNull(workDirectory, "workDirectory is null");
-        if (!nodeId.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
-            throw new IllegalArgumentException("Node id '%s' is not valid: letters, digits, '.', '_', '-'"
+        if (!nodeId.matches("[A-Za-z0-9][_A-Za-z0-9-]*")) {
+            throw new IllegalArgumentException("Node id '%s' is not valid: letters, digits, '_', '-' (TRINO_NODE_ID)"
                     .formatted(nodeId));
         }
         if (!environment.matches("[a-z0-9_]+")) {
@@ -67,7 +67,9 @@ public record NodeConfiguration(Role role, String nodeId, String environment, St
     public static NodeConfiguration from(String roleArgument, Map<String, String> environment,
             Supplier<String> hostName) {
         Role role = Role.parse(roleArgument != null ? roleArgument : environment.getOrDefault("TRINO_ROLE", "single"));
-        String nodeId = firstNonBlank(environment.get("TRINO_NODE_ID"), environment.get("HOSTNAME"), hostName.get());
+        // Trino's node ids have no dots: a fully qualified host name becomes trino-1-example-com.
+        String nodeId = firstNonBlank(environment.get("TRINO_NODE_ID"),
+                firstNonBlank(environment.get("HOSTNAME"), hostName.get()).replace('.', '-'));
         int port;
         try {
             port = Integer.parseInt(environment.getOrDefault("TRINO_HTTP_PORT", "8080"));

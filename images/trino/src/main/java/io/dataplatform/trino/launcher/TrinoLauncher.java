@@ -8,6 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
+import io.dataplatform.hadoop.config.ClientConfiguration;
+import io.dataplatform.hadoop.config.ConfigurationDirectory;
+import io.dataplatform.hadoop.config.ConfigurationException;
+
 /**
  * The image's entry point, in place of Trino's Python launcher: derives the node's configuration from the
  * environment (role, node id, discovery URI) and the mounted files, writes it, then runs {@code TrinoServer} in
@@ -23,6 +27,7 @@ public final class TrinoLauncher {
         Map<String, String> environment = System.getenv();
         NodeConfiguration node = NodeConfiguration.from(args.length > 0 ? args[0] : null, environment,
                 TrinoLauncher::hostName);
+        prepareHadoopClient(environment);
         Path directory = node.workDirectory();
         Files.createDirectories(node.dataDirectory());
         Path config = directory.resolve("config.properties");
@@ -38,6 +43,28 @@ public final class TrinoLauncher {
         MethodHandles.publicLookup()
                 .findStatic(server, "main", MethodType.methodType(void.class, String[].class))
                 .invoke((Object) new String[0]);
+    }
+
+    /**
+     * The platform's HDFS and Kerberos client files, for catalogs on HDFS ({@code hive.config.resources} =
+     * /run/hadoop/conf/core-site.xml,/run/hadoop/conf/hdfs-site.xml): rendered when the environment names a NameNode
+     * ({@code HDFS_NAMENODE}) or when files are mounted in /etc/hadoop/conf; otherwise there are none.
+     */
+    private static void prepareHadoopClient(Map<String, String> environment) {
+        if (!environment.containsKey("HDFS_NAMENODE") && !Files.isDirectory(ConfigurationDirectory.MOUNTED)) {
+            return;
+        }
+        try {
+            ClientConfiguration.prepare(environment, ConfigurationDirectory.MOUNTED, ConfigurationDirectory.RUNTIME)
+                    .forEach(line -> System.out.println("platform launcher: hadoop " + line));
+        }
+        catch (ConfigurationException e) {
+            e.problems().forEach(problem -> System.err.println("platform launcher: " + problem));
+            System.err.println("platform launcher: Trino was not started");
+            System.exit(1);
+        }
+        System.setProperty("java.security.krb5.conf",
+                ConfigurationDirectory.RUNTIME.resolve("krb5.conf").toString());
     }
 
     private static String readUserConfig(Path file) throws IOException {

@@ -25,6 +25,16 @@ class TestNodeConfiguration {
     }
 
     @Test
+    void aFullyQualifiedHostNameMakesAValidNodeId() {
+        assertThat(NodeConfiguration.from("single", Map.of("HOSTNAME", "trino.platform.test"), () -> "unused")
+                .nodeId()).isEqualTo("trino-platform-test");
+        assertThat(NodeConfiguration.from("single", Map.of(), () -> "trino-1.dc2.operator.example").nodeId())
+                .isEqualTo("trino-1-dc2-operator-example");
+        assertThatThrownBy(() -> NodeConfiguration.from("single", Map.of("TRINO_NODE_ID", "node.1"), () -> "h"))
+                .hasMessageContaining("Node id 'node.1' is not valid");
+    }
+
+    @Test
     void coordinatorLeavesSplitsToWorkersUnlessSingle() {
         assertThat(NodeConfiguration.from(null, Map.of("TRINO_ROLE", "coordinator"), () -> "c").configProperties(""))
                 .contains("coordinator=true\n", "node-scheduler.include-coordinator=false\n",
