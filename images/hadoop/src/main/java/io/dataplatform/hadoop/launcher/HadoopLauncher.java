@@ -74,11 +74,16 @@ public final class HadoopLauncher {
         HdfsConfiguration.init();
         Configuration.addDefaultResource(ServerConfiguration.SERVER_RESOURCE);
 
-        Configuration configuration = new HdfsConfiguration();
+        // What the daemon will read, from the prepared directory itself (it is the class path's first entry).
+        Configuration configuration = new Configuration(false);
+        for (String file : List.of("core-site.xml", "hdfs-site.xml", ServerConfiguration.SERVER_RESOURCE)) {
+            configuration.addResource(new org.apache.hadoop.fs.Path(output.resolve(file).toUri()));
+        }
         String keytabKey = role == Role.NAMENODE
                 ? DFSConfigKeys.DFS_NAMENODE_KEYTAB_FILE_KEY : DFSConfigKeys.DFS_DATANODE_KEYTAB_FILE_KEY;
         Configuration ssl = new Configuration(false);
-        ssl.addResource(configuration.get(DFSConfigKeys.DFS_SERVER_HTTPS_KEYSTORE_RESOURCE_KEY, "ssl-server.xml"));
+        ssl.addResource(new org.apache.hadoop.fs.Path(output.resolve(configuration.get(
+                DFSConfigKeys.DFS_SERVER_HTTPS_KEYSTORE_RESOURCE_KEY, "ssl-server.xml")).toUri()));
         List<String> problems = Arrays.asList(
                 readable(configuration.get(keytabKey), "the keytab (" + keytabKey + ", HDFS_KEYTAB)"),
                 readable(ssl.get("ssl.server.keystore.location"),
