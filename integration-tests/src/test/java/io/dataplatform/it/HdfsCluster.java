@@ -87,6 +87,8 @@ final class HdfsCluster implements AutoCloseable {
         }
         // Small blocks, so that a few megabytes span several blocks (and both DataNodes).
         configuration.setLong("dfs.blocksize", 1024 * 1024);
+        // A stopped DataNode's address stops answering; give up on it after 5 s rather than Hadoop's 60.
+        configuration.setInt("dfs.client.socket-timeout", 5000);
         UserGroupInformation.setConfiguration(configuration);
     }
 
