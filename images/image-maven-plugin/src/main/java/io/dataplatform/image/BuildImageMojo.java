@@ -130,6 +130,9 @@ public class BuildImageMojo extends AbstractDebianMojo {
 
     @Override
     public void execute() throws MojoExecutionException, MojoFailureException {
+        // The reference is written even when the image is skipped: the Argo CD pin tooling reads it
+        // (ci/pins after a quick `./mvnw package -Dimage.skip`).
+        writeReference();
         if (skip) {
             getLog().info("Skipping the image build (image.skip)");
             return;
@@ -147,6 +150,19 @@ public class BuildImageMojo extends AbstractDebianMojo {
         }
         catch (IOException e) {
             throw new MojoExecutionException("Cannot build the image: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code target/image.reference}: the reference this module builds, e.g. {@code platform/trino:476-1}. */
+    private void writeReference() throws MojoExecutionException {
+        String reference = new ImageSpec.ImageName(registry, namespace, name, version, revision).reference();
+        java.nio.file.Path file = outputArchive.toPath().resolveSibling("image.reference");
+        try {
+            java.nio.file.Files.createDirectories(file.getParent());
+            java.nio.file.Files.writeString(file, reference + "\n");
+        }
+        catch (IOException e) {
+            throw new MojoExecutionException("Cannot write " + file, e);
         }
     }
 

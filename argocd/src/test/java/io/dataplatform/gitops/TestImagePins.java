@@ -1,0 +1,120 @@
+package io.dataplatform.gitops;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TestImagePins {
+    private static final ReactorImages REACTOR = new ReactorImages(Map.of(
+            "platform/trino", "476-2",
+            "platform/hadoop", "3.4.3-2"));
+    private static final String KUSTOMIZATION = """
+            apiVersion: kustomize.config.k8s.io/v1beta1
+            kind: Kustomization
+            resources:
+              - coordinator.yaml
+            # The image the reactor builds.
+            images:
+              - name: platform/trino
+                newName: registry.example:5000/platform/trino
+                newTag: 476-1
+                digest: sha256:%s
+              - name: platform/hadoop
+                newTag: 3.4.3-2
+            """.formatted("a".repeat(64));
+
+    @TempDir
+    Path argocd;
+    private Path kustomization;
+
+    @BeforeEach
+    void tree() throws Exception {
+        kustomization = Files.createDirectories(argocd.resolve("apps/trino/base")).resolve("kustomization.yaml");
+        Files.writeString(kustomization, KUSTOMIZATION);
+    }
+
+    @Test
+    void aPinThatDisagreesWithTheReactorIsNamedWithItsFileAndLine() {
+        assertThat(ImagePins.check(argocd, REACTOR)).extracting(Object::toString).containsExactly(
+                kustomization + ":7: platform/trino is pinned to 476-1 but the reactor builds 476-2: run ci/pins write");
+    }
+
+    @Test
+    void writeRepinsTheTagDropsTheStaleDigestAndKeepsEverythingElse() throws Exception {
+        assertThat(ImagePins.write(argocd, REACTOR, false))
+                .containsExactly("apps/trino/base/kustomization.yaml: platform/trino 476-1 -> 476-2");
+
+        assertThat(Files.readString(kustomization)).isEqualTo("""
+                apiVersion: kustomize.config.k8s.io/v1beta1
+                kind: Kustomization
+                resources:
+                  - coordinator.yaml
+                # The image the reactor builds.
+                images:
+                  - name: platform/trino
+                    newName: registry.example:5000/platform/trino
+                    newTag: 476-2
+                  - name: platform/hadoop
+                    newTag: 3.4.3-2
+                """);
+        assertThat(ImagePins.check(argocd, REACTOR)).isEmpty();
+        assertThat(ImagePins.write(argocd, REACTOR, false)).isEmpty();
+    }
+
+    @Test
+    void aDryRunChangesNothing() throws Exception {
+        assertThat(ImagePins.write(argocd, REACTOR, true)).hasSize(1);
+        assertThat(Files.readString(kustomization)).isEqualTo(KUSTOMIZATION);
+    }
+
+    @Test
+    void imagesTheReactorDoesNotBuildAndLiteralTagsAreReported() throws Exception {
+        Path manifest = argocd.resolve("apps/trino/base/job.yaml");
+        Files.writeString(manifest, """
+                containers:
+                  - image: platform/hadoop:3.4.2-1
+                  - image: platform/spark:4.1.3-1
+                """);
+        Files.writeString(kustomization, KUSTOMIZATION.replace("platform/hadoop", "platform/airflow"));
+
+        assertThat(ImagePins.check(argocd, REACTOR)).extracting(Object::toString).contains(
+                kustomization + ":11: platform/airflow is not an image this reactor builds",
+                manifest + ":2: platform/hadoop:3.4.2-1 is not what the reactor builds (3.4.3-2): pin it in the "
+                        + "kustomization's images, or run ci/pins write",
+                manifest + ":3: platform/spark is not an image this reactor builds");
+    }
+
+    @Test
+    void aMissingTagIsAdded() throws Exception {
+        Files.writeString(kustomization, """
+                images:
+                  - name: platform/hadoop
+                resources: []
+                """);
+        assertThat(ImagePins.check(argocd, REACTOR)).extracting(Object::toString)
+                .containsExactly(kustomization + ":2: platform/hadoop has no newTag: pin 3.4.3-2");
+        ImagePins.write(argocd, REACTOR, false);
+        assertThat(Files.readString(kustomization)).isEqualTo("""
+                images:
+                  - name: platform/hadoop
+                    newTag: 3.4.3-2
+                resources: []
+                """);
+    }
+
+    @Test
+    void theReactorIsReadFromTheImageReferences() throws Exception {
+        Path images = argocd.resolve("images");
+        Files.createDirectories(images.resolve("trino/target"));
+        Files.writeString(images.resolve("trino/target/image.reference"), "registry.example:5000/platform/trino:476-3\n");
+        Files.createDirectories(images.resolve("image-maven-plugin/target"));
+
+        assertThat(ReactorImages.read(images).tags()).isEqualTo(Map.of("platform/trino", "476-3"));
+    }
+}
