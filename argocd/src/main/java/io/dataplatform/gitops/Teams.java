@@ -1,0 +1,223 @@
+package io.dataplatform.gitops;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+/**
+ * The teams of the Argo CD tree ({@code argocd/teams/<team>/values-<team>.yaml}).
+ *
+ * <pre>
+ * Teams check &lt;teams directory&gt;                     every file valid; exit 1 naming file and field otherwise
+ * Teams onboard &lt;teams directory&gt; &lt;team&gt; --description TEXT --owner EMAIL [--owner EMAIL ...]
+ *       --cpu CORES --memory QUANTITY --storage QUANTITY [--pods N] [--dry-run]
+ * </pre>
+ *
+ * Onboarding validates everything first and writes nothing on bad input (exit 1, one line per problem).
+ */
+public final class Teams {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private Teams() {}
+
+    /** Reads and checks one values file; problems start with the file and the field. */
+    static List<String> check(Path file) {
+        List<String> problems = new ArrayList<>();
+        JsonNode root;
+        try {
+            root = YAML.readTree(file.toFile());
+        }
+        catch (IOException e) {
+            return List.of(file + ": not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        if (root == null || !root.isObject()) {
+            return List.of(file + ": expected a mapping with " + TeamValues.FIELDS);
+        }
+        root.fieldNames().forEachRemaining(name -> {
+            if (!TeamValues.FIELDS.contains(name)) {
+                problems.add(file + ": " + name + ": unknown field (expected " + TeamValues.FIELDS + ")");
+            }
+        });
+        JsonNode quota = root.path("quota");
+        quota.fieldNames().forEachRemaining(name -> {
+            if (!TeamValues.QUOTA_FIELDS.contains(name)) {
+                problems.add(file + ": quota." + name + ": unknown field (expected " + TeamValues.QUOTA_FIELDS + ")");
+            }
+        });
+        for (String integer : List.of("cpu", "pods")) {
+            if (!quota.path(integer).isInt()) {
+                problems.add(file + ": quota." + integer + ": must be a whole number");
+            }
+        }
+        if (!root.path("airflow").isMissingNode() && !root.path("airflow").isObject()) {
+            problems.add(file + ": airflow: must be a mapping of Helm values");
+        }
+        List<String> owners = new ArrayList<>();
+        root.path("owners").forEach(owner -> owners.add(owner.asText()));
+        TeamValues values = new TeamValues(text(root, "team"), text(root, "description"), owners,
+                quota.path("cpu").asInt(), text(quota, "memory"), text(quota, "storage"), quota.path("pods").asInt(),
+                Map.of());
+        values.validate().forEach(problem -> problems.add(file + ": " + problem));
+        String directory = file.getParent().getFileName().toString();
+        if (values.team() != null && (!values.team().equals(directory)
+                || !file.getFileName().toString().equals("values-" + values.team() + ".yaml"))) {
+            problems.add(file + ": team: '" + values.team() + "' must match its directory and file name "
+                    + "(teams/<team>/values-<team>.yaml)");
+        }
+        return problems;
+    }
+
+    static List<String> checkAll(Path teams) {
+        List<String> problems = new ArrayList<>();
+        for (Path file : valuesFiles(teams)) {
+            problems.addAll(check(file));
+        }
+        return problems;
+    }
+
+    /** Onboards a team: returns the report lines, or throws with every problem and writes nothing. */
+    static List<String> onboard(Path teams, List<String> arguments) {
+        List<String> problems = new ArrayList<>();
+        Map<String, List<String>> options = new LinkedHashMap<>();
+        String team = null;
+        boolean dryRun = false;
+        for (int i = 0; i < arguments.size(); i++) {
+            String argument = arguments.get(i);
+            if (argument.equals("--dry-run")) {
+                dryRun = true;
+            }
+            else if (argument.startsWith("--")) {
+                String name = argument.substring(2);
+                if (!List.of("description", "owner", "cpu", "memory", "storage", "pods").contains(name)) {
+                    problems.add(argument + ": unknown field (expected --description, --owner, --cpu, --memory, "
+                            + "--storage, --pods, --dry-run)");
+                }
+                if (i + 1 >= arguments.size()) {
+                    problems.add(argument + ": needs a value");
+                    break;
+                }
+                options.computeIfAbsent(name, key -> new ArrayList<>()).add(arguments.get(++i));
+            }
+            else if (team == null) {
+                team = argument;
+            }
+            else {
+                problems.add("'" + argument + "': one team at a time");
+            }
+        }
+        for (String required : List.of("description", "owner", "cpu", "memory", "storage")) {
+            if (!options.containsKey(required)) {
+                problems.add("--" + required + ": required");
+            }
+        }
+        TeamValues values = new TeamValues(team, first(options, "description"), options.getOrDefault("owner", List.of()),
+                integer(options, "cpu", problems), first(options, "memory"), first(options, "storage"),
+                options.containsKey("pods") ? integer(options, "pods", problems) : 200, Map.of());
+        values.validate().forEach(problems::add);
+        if (team != null && Files.exists(teams.resolve(team))) {
+            problems.add("team: '" + team + "' already exists (" + teams.resolve(team) + ")");
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(String.join("\n", problems));
+        }
+        Path file = teams.resolve(team).resolve("values-" + team + ".yaml");
+        if (!dryRun) {
+            try {
+                Files.createDirectories(file.getParent());
+                Files.writeString(file, values.toYaml());
+            }
+            catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + file, e);
+            }
+        }
+        String namespace = "team-" + team;
+        return List.of(
+                (dryRun ? "would write " : "wrote ") + file,
+                "after commit and Argo CD Sync, the team ApplicationSets create:",
+                "  Application %s-foundation (project platform, namespace %s):".formatted(team, namespace),
+                "    Namespace %s (label platform.io/team=%s)".formatted(namespace, team),
+                "    ResourceQuota team-quota: cpu %d, memory %s, storage %s, pods %d"
+                        .formatted(values.cpu(), values.memory(), values.storage(), values.pods()),
+                "    LimitRange team-defaults, NetworkPolicy same-namespace-only",
+                "    ServiceAccount spark, RoleBinding spark-driver -> ClusterRole platform-spark-driver",
+                "    AppProject %s (destination %s only)".formatted(team, namespace),
+                "  Application %s-airflow (project %s, namespace %s): Airflow chart 1.18.0".formatted(team, team,
+                        namespace));
+    }
+
+    public static void main(String[] args) {
+        if (args.length < 2 || !List.of("check", "onboard").contains(args[0])) {
+            System.err.println("usage: Teams check <teams directory> | Teams onboard <teams directory> <team> "
+                    + "--description TEXT --owner EMAIL --cpu CORES --memory 64Gi --storage 500Gi [--pods N] [--dry-run]");
+            System.exit(2);
+        }
+        Path teams = Path.of(args[1]);
+        if (args[0].equals("check")) {
+            List<String> problems = checkAll(teams);
+            problems.forEach(problem -> System.err.println("teams: " + problem));
+            if (!problems.isEmpty()) {
+                System.exit(1);
+            }
+            System.out.println("teams: " + valuesFiles(teams).size() + " team file(s) valid in " + teams);
+            return;
+        }
+        try {
+            onboard(teams, List.of(args).subList(2, args.length)).forEach(System.out::println);
+        }
+        catch (IllegalArgumentException e) {
+            e.getMessage().lines().forEach(problem -> System.err.println("onboard-team: " + problem));
+            System.err.println("onboard-team: nothing was written");
+            System.exit(1);
+        }
+    }
+
+    private static List<Path> valuesFiles(Path teams) {
+        if (!Files.isDirectory(teams)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(teams, 2)) {
+            return files.filter(Files::isRegularFile)
+                    .filter(path -> path.getFileName().toString().matches("values-.*\\.ya?ml"))
+                    .sorted()
+                    .toList();
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + teams, e);
+        }
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.path(field);
+        return value.isValueNode() ? value.asText() : null;
+    }
+
+    private static String first(Map<String, List<String>> options, String name) {
+        List<String> values = options.get(name);
+        return values == null ? null : values.get(values.size() - 1);
+    }
+
+    private static int integer(Map<String, List<String>> options, String name, List<String> problems) {
+        String value = first(options, name);
+        if (value == null) {
+            return 0;
+        }
+        try {
+            return Integer.parseInt(value);
+        }
+        catch (NumberFormatException e) {
+            problems.add("--" + name + ": '" + value + "' is not a whole number");
+            return 1; // reported; a placeholder that passes the range check, so the problem is named once
+
+        }
+    }
+}
