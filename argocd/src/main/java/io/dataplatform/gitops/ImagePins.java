@@ -5,7 +5,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -16,8 +18,9 @@ import java.util.stream.Stream;
  * every literal {@code platform/<image>:<tag>} in a manifest. They must name what the reactor builds; {@code write}
  * makes them so, changing nothing else in the files.
  *
- * <p>Usage: {@code ImagePins check|write [--dry-run] <argocd directory> <images directory>}. Exit 1 when a pin
- * disagrees (check) or on bad input.
+ * <p>Usage: {@code ImagePins check|write|bump [--dry-run] <argocd directory> <images directory>}: {@code bump}
+ * pins the digests of a publish ({@code images/*}{@code /target/jib-image.json}). Exit 1 when a pin disagrees (check)
+ * or on bad input.
  */
 public final class ImagePins {
     private static final Pattern ENTRY = Pattern.compile("^(\\s*)- name: (\\S*platform/[a-z0-9-]+)\\s*$");
@@ -77,6 +80,49 @@ public final class ImagePins {
      * new tag comes with its publish). Returns one line per change; with {@code dryRun}, writes nothing.
      */
     public static List<String> write(Path argocd, ReactorImages reactor, boolean dryRun) {
+        return update(argocd, dryRun, (repository, fields) -> {
+            String expected = reactor.tags().get(repository);
+            if (expected == null || expected.equals(fields.get("newTag"))) {
+                return null;
+            }
+            Map<String, String> updated = new LinkedHashMap<>(fields);
+            updated.put("newTag", expected);
+            updated.remove("digest");
+            return updated;
+        }, (repository, before, after) -> "%s %s -> %s".formatted(repository, before.get("newTag"), after.get("newTag")));
+    }
+
+    /**
+     * After a publish: pins every published image to {@code registry/platform/<image>:<tag>@sha256:<digest>} from
+     * its {@code jib-image.json}. Returns one line per change; with {@code dryRun}, writes nothing.
+     */
+    public static List<String> bump(Path argocd, List<PublishedImage> published, boolean dryRun) {
+        Map<String, PublishedImage> byRepository = new LinkedHashMap<>();
+        published.forEach(image -> byRepository.put(image.platformRepository(), image));
+        return update(argocd, dryRun, (repository, fields) -> {
+            PublishedImage image = byRepository.get(repository);
+            if (image == null) {
+                return null;
+            }
+            Map<String, String> updated = new LinkedHashMap<>();
+            updated.put("newName", image.repository());
+            updated.put("newTag", image.tag());
+            updated.put("digest", image.digest());
+            return updated.equals(fields) ? null : updated;
+        }, (repository, before, after) -> "%s -> %s:%s@%s".formatted(repository, after.get("newName"),
+                after.get("newTag"), after.get("digest")));
+    }
+
+    /** How the fields (newName, newTag, digest) of one pin change; {@code null} for no change. */
+    private interface Change {
+        Map<String, String> apply(String repository, Map<String, String> fields);
+    }
+
+    private interface Report {
+        String line(String repository, Map<String, String> before, Map<String, String> after);
+    }
+
+    private static List<String> update(Path argocd, boolean dryRun, Change change, Report report) {
         List<String> changes = new ArrayList<>();
         for (Path file : yamlFiles(argocd)) {
             if (!file.getFileName().toString().equals("kustomization.yaml")) {
@@ -90,37 +136,31 @@ public final class ImagePins {
                     continue;
                 }
                 String repository = entry.group(2).substring(entry.group(2).indexOf("platform/"));
-                String expected = reactor.tags().get(repository);
-                if (expected == null) {
-                    continue;
-                }
                 int end = blockEnd(lines, i);
-                int tagLine = -1;
+                Map<String, String> fields = new LinkedHashMap<>();
+                List<Integer> fieldLines = new ArrayList<>();
                 for (int j = i + 1; j < end; j++) {
                     Matcher field = FIELD.matcher(lines.get(j));
-                    if (field.matches() && field.group(2).equals("newTag")) {
-                        tagLine = j;
+                    if (field.matches()) {
+                        fields.put(field.group(2), field.group(3));
+                        fieldLines.add(j);
                     }
                 }
-                String current = tagLine < 0 ? null : FIELD.matcher(lines.get(tagLine)).replaceFirst("$3");
-                if (expected.equals(current)) {
+                Map<String, String> updated = change.apply(repository, fields);
+                if (updated == null) {
                     continue;
                 }
+                for (int k = fieldLines.size() - 1; k >= 0; k--) {
+                    lines.remove((int) fieldLines.get(k));
+                }
                 String indent = entry.group(1) + "  ";
-                if (tagLine < 0) {
-                    lines.add(i + 1, indent + "newTag: " + expected);
-                    end++;
-                }
-                else {
-                    lines.set(tagLine, indent + "newTag: " + expected);
-                }
-                for (int j = end - 1; j > i; j--) {
-                    Matcher field = FIELD.matcher(lines.get(j));
-                    if (field.matches() && field.group(2).equals("digest")) {
-                        lines.remove(j);
+                int at = i + 1;
+                for (String name : List.of("newName", "newTag", "digest")) {
+                    if (updated.containsKey(name)) {
+                        lines.add(at++, indent + name + ": " + updated.get(name));
                     }
                 }
-                changes.add("%s: %s %s -> %s".formatted(argocd.relativize(file), repository, current, expected));
+                changes.add(argocd.relativize(file) + ": " + report.line(repository, fields, updated));
                 changed = true;
             }
             if (changed && !dryRun) {
@@ -138,11 +178,20 @@ public final class ImagePins {
     public static void main(String[] args) {
         boolean dryRun = List.of(args).contains("--dry-run");
         List<String> positional = Stream.of(args).filter(arg -> !arg.startsWith("--")).toList();
-        if (positional.size() != 3 || !List.of("check", "write").contains(positional.get(0))) {
-            System.err.println("usage: ImagePins check|write [--dry-run] <argocd directory> <images directory>");
+        if (positional.size() != 3 || !List.of("check", "write", "bump").contains(positional.get(0))) {
+            System.err.println("usage: ImagePins check|write|bump [--dry-run] <argocd directory> <images directory>");
             System.exit(2);
         }
         Path argocd = Path.of(positional.get(1));
+        if (positional.get(0).equals("bump")) {
+            List<PublishedImage> published = PublishedImage.readAll(Path.of(positional.get(2)));
+            List<String> changes = bump(argocd, published, dryRun);
+            changes.forEach(change -> System.out.println((dryRun ? "would pin " : "pinned ") + change));
+            if (changes.isEmpty()) {
+                System.out.println("pins: already the published digests");
+            }
+            return;
+        }
         ReactorImages reactor = ReactorImages.read(Path.of(positional.get(2)));
         if (positional.get(0).equals("check")) {
             List<Problem> problems = check(argocd, reactor);

@@ -2,6 +2,7 @@ package io.dataplatform.gitops;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -65,6 +66,30 @@ class TestImagePins {
                 """);
         assertThat(ImagePins.check(argocd, REACTOR)).isEmpty();
         assertThat(ImagePins.write(argocd, REACTOR, false)).isEmpty();
+    }
+
+    @Test
+    void aPublishPinsRegistryTagAndDigest() throws Exception {
+        String digest = "sha256:" + "b".repeat(64);
+        List<PublishedImage> published = List.of(
+                new PublishedImage("127.0.0.1:5000/platform/hadoop", "3.4.3-2", digest),
+                new PublishedImage("127.0.0.1:5000/platform/kdc", "1.21.3-2", digest));
+
+        assertThat(ImagePins.bump(argocd, published, false)).containsExactly(
+                "apps/trino/base/kustomization.yaml: platform/hadoop -> 127.0.0.1:5000/platform/hadoop:3.4.3-2@" + digest);
+        assertThat(Files.readString(kustomization)).endsWith("""
+                  - name: platform/hadoop
+                    newName: 127.0.0.1:5000/platform/hadoop
+                    newTag: 3.4.3-2
+                    digest: %s
+                """.formatted(digest));
+        assertThat(ImagePins.bump(argocd, published, false)).isEmpty();
+
+        Path jib = Files.createDirectories(argocd.resolve("images/hadoop/target")).resolve("jib-image.json");
+        Files.writeString(jib, """
+                {"image": "127.0.0.1:5000/platform/hadoop:3.4.3-2", "imageDigest": "%s", "imagePushed": true}
+                """.formatted(digest));
+        assertThat(PublishedImage.readAll(argocd.resolve("images"))).containsExactly(published.get(0));
     }
 
     @Test
