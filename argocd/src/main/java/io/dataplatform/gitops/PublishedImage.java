@@ -48,7 +48,7 @@ public record PublishedImage(String repository, String tag, String digest) {
     }
 
     /** Every {@code images/<module>/target/jib-image.json}. */
-    static List<PublishedImage> readAll(Path imagesDirectory) {
+    public static List<PublishedImage> readAll(Path imagesDirectory) {
         List<PublishedImage> images = new ArrayList<>();
         try (Stream<Path> modules = Files.list(imagesDirectory)) {
             for (Path module : modules.sorted().toList()) {

@@ -1,13 +1,10 @@
 package io.dataplatform.it;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -15,6 +12,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static io.dataplatform.it.RepositoryCopy.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -30,8 +28,8 @@ class UpgradeIT {
 
     @Test
     void oneVersionChangeChangesExactlyTheImagePinsOfTheTree() throws Exception {
-        Path repository = Path.of(System.getProperty("platform.root", "..")).toAbsolutePath().normalize();
-        Path copy = copyTrackedFiles(repository, temporary.resolve("platform"));
+        Path repository = RepositoryCopy.repository();
+        Path copy = RepositoryCopy.of(repository, temporary.resolve("platform"));
 
         // The one change: the platform revision (republish every image without an upstream change).
         Path pom = copy.resolve("pom.xml");
@@ -42,18 +40,18 @@ class UpgradeIT {
         int after = before + 1;
         Files.writeString(pom, revision.replaceFirst("<platform.revision>" + after + "</platform.revision>"));
 
-        Run stale = run(copy, "./mvnw", "-o", "-B", "package", "-Dimage.skip", "-DskipTests", "-pl", "argocd", "-am");
+        RepositoryCopy.Run stale = run(copy, "./mvnw", "-o", "-B", "package", "-Dimage.skip", "-DskipTests", "-pl", "argocd", "-am");
         assertThat(stale.status()).as(stale.output()).isNotZero();
         assertThat(stale.output()).contains("platform/trino is pinned to 476-%d but the reactor builds 476-%d: run ci/pins write"
                 .formatted(before, after));
 
-        Run pins = run(copy, javaExecutable(), "-cp", "argocd/target/classes", "io.dataplatform.gitops.ImagePins", "write",
+        RepositoryCopy.Run pins = run(copy, RepositoryCopy.java(), "-cp", "argocd/target/classes", "io.dataplatform.gitops.ImagePins", "write",
                 "argocd", "images");
         assertThat(pins.status()).as(pins.output()).isZero();
         assertThat(pins.output()).contains("pinned apps/trino/base/kustomization.yaml: platform/trino 476-%d -> 476-%d"
                 .formatted(before, after));
 
-        Run rebuilt = run(copy, "./mvnw", "-o", "-B", "package", "-Dimage.skip", "-DskipTests", "-pl", "argocd", "-am");
+        RepositoryCopy.Run rebuilt = run(copy, "./mvnw", "-o", "-B", "package", "-Dimage.skip", "-DskipTests", "-pl", "argocd", "-am");
         assertThat(rebuilt.status()).as(rebuilt.output()).isZero();
 
         // The sources changed in one line; the rendered tree only in the images that line pins.
@@ -69,41 +67,6 @@ class UpgradeIT {
                 .endsWith("image: platform/trino:476-%d -> image: platform/trino:476-%d".formatted(before, after)));
         // Two Deployments (coordinator, workers) in the base and in each environment's overlay.
         assertThat(rendered).hasSize(6);
-    }
-
-    private record Run(int status, String output) {}
-
-    private static Run run(Path directory, String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();
-        byte[] output = process.getInputStream().readAllBytes();
-        if (!process.waitFor(10, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            throw new AssertionError("timed out: " + String.join(" ", command));
-        }
-        return new Run(process.exitValue(), new String(output, StandardCharsets.UTF_8));
-    }
-
-    private static String javaExecutable() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    /** The repository's tracked files (what a clone holds), copied with their modes. */
-    private static Path copyTrackedFiles(Path repository, Path copy) throws Exception {
-        Run files = run(repository, "git", "ls-files", "-z");
-        assertThat(files.status()).as(files.output()).isZero();
-        for (String file : files.output().split("\0")) {
-            if (file.isEmpty()) {
-                continue;
-            }
-            Path source = repository.resolve(file);
-            if (!Files.exists(source)) {
-                continue;
-            }
-            Path target = copy.resolve(file);
-            Files.createDirectories(target.getParent());
-            Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
-        }
-        return copy;
     }
 
     /**
