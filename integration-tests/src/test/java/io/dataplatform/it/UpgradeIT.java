@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * An upgrade is one version change: on a copy of this repository, bump one property in pom.xml and rebuild. The
  * build refuses the stale pins; ci/pins' tool re-pins; the build passes; and the rendered Argo CD tree differs from
- * the original in exactly the affected image references.
+ * the original in exactly the image references those pins name.
  */
 class UpgradeIT {
     private static final Pattern REVISION = Pattern.compile("<platform\\.revision>(\\d+)</platform\\.revision>");
@@ -48,25 +48,30 @@ class UpgradeIT {
         RepositoryCopy.Run pins = run(copy, RepositoryCopy.java(), "-cp", "argocd/target/classes", "io.dataplatform.gitops.ImagePins", "write",
                 "argocd", "images");
         assertThat(pins.status()).as(pins.output()).isZero();
-        assertThat(pins.output()).contains("pinned apps/trino/base/kustomization.yaml: platform/trino 476-%d -> 476-%d"
-                .formatted(before, after));
+        assertThat(pins.output()).contains(
+                "pinned apps/trino/base/kustomization.yaml: platform/trino 476-%d -> 476-%d".formatted(before, after),
+                "pinned apps/postgresql/base/kustomization.yaml: platform/postgres 17.12-%d -> 17.12-%d"
+                        .formatted(before, after));
 
         RepositoryCopy.Run rebuilt = run(copy, "./mvnw", "-o", "-B", "package", "-Dimage.skip", "-DskipTests", "-pl", "argocd", "-am");
         assertThat(rebuilt.status()).as(rebuilt.output()).isZero();
 
-        // The sources changed in one line; the rendered tree only in the images that line pins.
-        assertThat(changedLines(repository.resolve("argocd"), copy.resolve("argocd"), false))
-                .containsExactly("apps/trino/base/kustomization.yaml: newTag: 476-%d -> newTag: 476-%d".formatted(before, after));
+        // The sources changed in the pinned tags only; the rendered tree only in the images those lines pin.
+        assertThat(changedLines(repository.resolve("argocd"), copy.resolve("argocd"), false)).containsExactly(
+                "apps/postgresql/base/kustomization.yaml: newTag: 17.12-%d -> newTag: 17.12-%d".formatted(before, after),
+                "apps/trino/base/kustomization.yaml: newTag: 476-%d -> newTag: 476-%d".formatted(before, after));
         Path validator = copy.resolve("argocd/target/validate");
         assertThat(run(copy, validator.toString(), "-render", temporary.resolve("rendered-before").toString(),
                 repository.resolve("argocd").toString()).status()).isZero();
         assertThat(run(copy, validator.toString(), "-render", temporary.resolve("rendered-after").toString(),
                 copy.resolve("argocd").toString()).status()).isZero();
         List<String> rendered = changedLines(temporary.resolve("rendered-before"), temporary.resolve("rendered-after"), true);
-        assertThat(rendered).isNotEmpty().allSatisfy(line -> assertThat(line)
-                .endsWith("image: platform/trino:476-%d -> image: platform/trino:476-%d".formatted(before, after)));
-        // Two Deployments (coordinator, workers) in the base and in each environment's overlay.
-        assertThat(rendered).hasSize(6);
+        Pattern pin = Pattern.compile(".*: image: platform/(trino|postgres):([0-9.]+)-%d -> image: platform/\\1:\\2-%d"
+                .formatted(before, after));
+        assertThat(rendered).allSatisfy(line -> assertThat(line).matches(pin));
+        // Trino: two Deployments (coordinator, workers) in base, dev and prod; PostgreSQL: its StatefulSet in each.
+        assertThat(rendered.stream().filter(line -> line.contains("platform/trino:"))).hasSize(6);
+        assertThat(rendered.stream().filter(line -> line.contains("platform/postgres:"))).hasSize(3);
     }
 
     /**

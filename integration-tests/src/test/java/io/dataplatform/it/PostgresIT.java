@@ -1,0 +1,101 @@
+package io.dataplatform.it;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+import org.junit.jupiter.api.Test;
+import org.testcontainers.DockerClientFactory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** PostgreSQL from the platform's image: users and databases from the environment, kept across restarts. */
+class PostgresIT {
+    private static final String DATABASES = "iceberg:iceberg:iceberg-secret,airflow:airflow_team:airflow-secret";
+
+    @Test
+    void usersAndDatabasesFromTheEnvironmentServeRealQueriesAndSurviveARestart() throws Exception {
+        try (PostgresContainer postgres = new PostgresContainer(PlatformImage.of("postgres"))
+                .withEnv("POSTGRES_DATABASES", DATABASES)) {
+            postgres.start();
+            assertThat(postgres.getLogs()).contains("postgres: initialised /var/lib/postgresql/data (superuser postgres)",
+                    "postgres: users and databases in place: iceberg (owner iceberg) airflow (owner airflow_team)");
+
+            try (Connection connection = postgres.connect("iceberg", "iceberg", "iceberg-secret");
+                    Statement statement = connection.createStatement()) {
+                statement.execute("CREATE TABLE iceberg_tables (catalog_name text, table_name text, "
+                        + "metadata_location text)");
+                statement.execute("INSERT INTO iceberg_tables VALUES ('platform', 'cdr.calls', 'hdfs://nn/x.json')");
+                assertThat(single(statement, "SELECT current_user || '@' || current_database() || ' ' || "
+                        + "pg_encoding_to_char(encoding) || ' ' || datcollate FROM pg_database "
+                        + "WHERE datname = current_database()"))
+                        .isEqualTo("iceberg@iceberg UTF8 C.UTF-8");
+            }
+            try (Connection connection = postgres.connect("airflow", "airflow_team", "airflow-secret");
+                    Statement statement = connection.createStatement()) {
+                assertThat(single(statement, "SELECT pg_get_userbyid(datdba) FROM pg_database "
+                        + "WHERE datname = 'airflow'")).isEqualTo("airflow_team");
+                // Owners own their database, and nothing else.
+                assertThatThrownBy(() -> statement.execute("SELECT * FROM pg_authid"))
+                        .hasMessageContaining("permission denied");
+            }
+            assertThatThrownBy(() -> postgres.connect("iceberg", "iceberg", "guess"))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("password authentication failed for user \"iceberg\"");
+            assertThat(postgres.execInContainer("/usr/local/bin/postgres-entrypoint", "health").getExitCode()).isZero();
+
+            // A clean stop and start: the data and the users stay, nothing is initialised again.
+            var docker = DockerClientFactory.instance().client();
+            docker.stopContainerCmd(postgres.getContainerId()).withTimeout(30).exec();
+            assertThat(docker.inspectContainerCmd(postgres.getContainerId()).exec().getState().getExitCodeLong())
+                    .isZero();
+            docker.startContainerCmd(postgres.getContainerId()).exec();
+            int port = Integer.parseInt(docker.inspectContainerCmd(postgres.getContainerId()).exec()
+                    .getNetworkSettings().getPorts().getBindings().values().iterator().next()[0].getHostPortSpec());
+            String url = "jdbc:postgresql://%s:%d/iceberg".formatted(postgres.getHost(), port);
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (true) {
+                try (Connection connection = java.sql.DriverManager.getConnection(url, "iceberg", "iceberg-secret");
+                        Statement statement = connection.createStatement()) {
+                    assertThat(single(statement, "SELECT table_name FROM iceberg_tables")).isEqualTo("cdr.calls");
+                    break;
+                }
+                catch (SQLException notYet) {
+                    if (System.nanoTime() > deadline) {
+                        throw notYet;
+                    }
+                    Thread.sleep(250);
+                }
+            }
+            String logs = postgres.getLogs();
+            assertThat(logs.indexOf("postgres: initialised")).isEqualTo(logs.lastIndexOf("postgres: initialised"));
+        }
+    }
+
+    @Test
+    void badInputStopsTheServerWithTheReason() {
+        try (PostgresContainer postgres = new PostgresContainer(PlatformImage.of("postgres"))
+                .withEnv("POSTGRES_PASSWORD", "").expectingExit()) {
+            ContainerExit exit = ContainerExit.of(postgres);
+            assertThat(exit.code()).isEqualTo(1);
+            assertThat(exit.logs()).contains("postgres: POSTGRES_PASSWORD is not set");
+        }
+        try (PostgresContainer postgres = new PostgresContainer(PlatformImage.of("postgres"))
+                .withEnv("POSTGRES_DATABASES", "iceberg:iceberg:ok-secret,Airflow:airflow:x").expectingExit()) {
+            ContainerExit exit = ContainerExit.of(postgres);
+            assertThat(exit.code()).isEqualTo(1);
+            assertThat(exit.logs()).contains("postgres: POSTGRES_DATABASES: 'Airflow' (in 'Airflow:airflow:…') must be "
+                    + "lower-case letters, digits and '_'");
+            assertThat(exit.logs()).doesNotContain("initialised");
+        }
+    }
+
+    private static String single(Statement statement, String sql) throws SQLException {
+        try (ResultSet result = statement.executeQuery(sql)) {
+            assertThat(result.next()).isTrue();
+            return result.getString(1);
+        }
+    }
+}
