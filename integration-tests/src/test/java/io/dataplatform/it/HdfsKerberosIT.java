@@ -257,6 +257,30 @@ class HdfsKerberosIT {
     }
 
     @Test
+    @Order(8)
+    void theHealthChecksAskTheNameNodeAsTheDaemon() throws Exception {
+        List<String> command = cluster.namenode.getContainerInfo().getConfig().getHealthcheck().getTest();
+        String[] check = command.subList(1, command.size()).toArray(String[]::new);
+        for (HadoopContainer daemon : List.of(cluster.namenode, cluster.datanodes.get(0))) {
+            var result = daemon.execInContainer(check);
+            assertThat(result.getExitCode()).as(result.getStdout() + result.getStderr()).isZero();
+            assertThat(result.getStdout()).contains("healthy");
+        }
+        cluster.as("hdfs", fs -> ((DistributedFileSystem) fs).setSafeMode(
+                org.apache.hadoop.hdfs.protocol.HdfsConstants.SafeModeAction.SAFEMODE_ENTER));
+        try {
+            var inSafeMode = cluster.namenode.execInContainer(check);
+            assertThat(inSafeMode.getExitCode()).isEqualTo(1);
+            assertThat(inSafeMode.getStdout()).contains("unhealthy: the NameNode is in safe mode");
+        }
+        finally {
+            cluster.as("hdfs", fs -> ((DistributedFileSystem) fs).setSafeMode(
+                    org.apache.hadoop.hdfs.protocol.HdfsConstants.SafeModeAction.SAFEMODE_LEAVE));
+        }
+        assertThat(cluster.namenode.execInContainer(check).getExitCode()).isZero();
+    }
+
+    @Test
     @Order(50)
     void trinoWritesAndReadsAnIcebergTableOnKerberizedHdfs() throws Exception {
         cluster.as("hdfs", fs -> {

@@ -119,6 +119,14 @@ public class BuildImageMojo extends AbstractDebianMojo {
     @Parameter
     private List<String> healthcheck;
 
+    /** How often Docker runs the health check, in seconds (a JVM-based check may want more than the default). */
+    @Parameter(defaultValue = "10")
+    private int healthcheckInterval;
+
+    /** How long one health check may take, in seconds. */
+    @Parameter(defaultValue = "5")
+    private int healthcheckTimeout;
+
     @Parameter
     private List<String> exposedPorts = new ArrayList<>();
 
@@ -227,7 +235,8 @@ public class BuildImageMojo extends AbstractDebianMojo {
         allLabels.putAll(labels);
         ImageSpec.RuntimeConfig runtime = new ImageSpec.RuntimeConfig(new TreeMap<>(env), allLabels,
                 Optional.ofNullable(user), Optional.ofNullable(workingDirectory), Optional.ofNullable(entrypoint),
-                Optional.ofNullable(cmd), Optional.ofNullable(healthcheck), exposedPorts);
+                Optional.ofNullable(cmd), Optional.ofNullable(healthcheck), exposedPorts, healthcheckInterval,
+                healthcheckTimeout);
         File buildDirectory = new File(project.getBuild().getDirectory());
         return new ImageSpec(imageName, Optional.ofNullable(from).map(File::toPath), debian, conventions, jrePart,
                 archiveParts, treeParts, runtime, buildDirectory.toPath().resolve("image-build"),

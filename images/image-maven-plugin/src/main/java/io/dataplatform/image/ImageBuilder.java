@@ -293,8 +293,8 @@ public final class ImageBuilder {
             ObjectNode healthcheck = container.putObject("Healthcheck");
             ArrayNode test = healthcheck.putArray("Test").add("CMD");
             runtime.healthcheck().get().forEach(test::add);
-            healthcheck.put("Interval", 10_000_000_000L);
-            healthcheck.put("Timeout", 5_000_000_000L);
+            healthcheck.put("Interval", runtime.healthcheckIntervalSeconds() * 1_000_000_000L);
+            healthcheck.put("Timeout", runtime.healthcheckTimeoutSeconds() * 1_000_000_000L);
             healthcheck.put("StartPeriod", 60_000_000_000L);
             healthcheck.put("Retries", 3);
         }

@@ -175,11 +175,26 @@ public record ImageSpec(
             Optional<List<String>> entrypoint,
             Optional<List<String>> cmd,
             Optional<List<String>> healthcheck,
-            List<String> exposedPorts) {
+            List<String> exposedPorts,
+            int healthcheckIntervalSeconds,
+            int healthcheckTimeoutSeconds) {
+        public static final int DEFAULT_HEALTHCHECK_INTERVAL_SECONDS = 10;
+        public static final int DEFAULT_HEALTHCHECK_TIMEOUT_SECONDS = 5;
+
         public RuntimeConfig {
             env = new TreeMap<>(env);
             labels = new TreeMap<>(labels);
             exposedPorts = List.copyOf(exposedPorts);
+            if (healthcheckIntervalSeconds < 1 || healthcheckTimeoutSeconds < 1) {
+                throw new ImageBuildException("healthcheckInterval and healthcheckTimeout must be at least 1 second");
+            }
+        }
+
+        public RuntimeConfig(SortedMap<String, String> env, SortedMap<String, String> labels, Optional<String> user,
+                Optional<String> workingDirectory, Optional<List<String>> entrypoint, Optional<List<String>> cmd,
+                Optional<List<String>> healthcheck, List<String> exposedPorts) {
+            this(env, labels, user, workingDirectory, entrypoint, cmd, healthcheck, exposedPorts,
+                    DEFAULT_HEALTHCHECK_INTERVAL_SECONDS, DEFAULT_HEALTHCHECK_TIMEOUT_SECONDS);
         }
     }
 

@@ -28,6 +28,9 @@ import org.apache.hadoop.metrics2.lib.DefaultMetricsSystem;
 public final class HadoopLauncher {
     enum Role { NAMENODE, DATANODE }
 
+    /** Written next to the configuration at start: which daemon this container runs (read by the health check). */
+    static final String ROLE_FILE = "daemon.role";
+
     private HadoopLauncher() {}
 
     public static void main(String[] args) throws Exception {
@@ -69,6 +72,12 @@ public final class HadoopLauncher {
             return 1;
         }
         report.forEach(line -> System.out.println("hadoop: " + line));
+        try {
+            Files.writeString(output.resolve(ROLE_FILE), role.name() + "\n");
+        }
+        catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write " + output.resolve(ROLE_FILE), e);
+        }
         System.setProperty("java.security.krb5.conf", output.resolve("krb5.conf").toString());
         // hdfs-default.xml and hdfs-site.xml first, so that the server file added after them wins.
         HdfsConfiguration.init();
