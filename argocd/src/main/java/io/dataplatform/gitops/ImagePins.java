@@ -41,23 +41,24 @@ public final class ImagePins {
         List<Problem> problems = new ArrayList<>();
         for (Path file : yamlFiles(argocd)) {
             List<String> lines = read(file);
-            for (int i = 0; i < lines.size(); i++) {
-                Matcher entry = ENTRY.matcher(lines.get(i));
-                if (entry.matches() && file.getFileName().toString().equals("kustomization.yaml")) {
-                    String repository = entry.group(2).substring(entry.group(2).indexOf("platform/"));
-                    String expected = reactor.tags().get(repository);
-                    String tag = field(lines, i, "newTag");
+            if (file.getFileName().toString().equals("kustomization.yaml")) {
+                for (Pin pin : pins(lines)) {
+                    String expected = reactor.tags().get(pin.repository());
+                    String tag = pin.fields().get("newTag");
+                    int line = pin.line() + 1;
                     if (expected == null) {
-                        problems.add(new Problem(file, i + 1, repository + " is not an image this reactor builds"));
+                        problems.add(new Problem(file, line, pin.repository() + " is not an image this reactor builds"));
                     }
                     else if (tag == null) {
-                        problems.add(new Problem(file, i + 1, repository + " has no newTag: pin " + expected));
+                        problems.add(new Problem(file, line, pin.repository() + " has no newTag: pin " + expected));
                     }
                     else if (!tag.equals(expected)) {
-                        problems.add(new Problem(file, i + 1, "%s is pinned to %s but the reactor builds %s: run ci/pins write"
-                                .formatted(repository, tag, expected)));
+                        problems.add(new Problem(file, line, "%s is pinned to %s but the reactor builds %s: run ci/pins write"
+                                .formatted(pin.repository(), tag, expected)));
                     }
                 }
+            }
+            for (int i = 0; i < lines.size(); i++) {
                 Matcher literal = LITERAL.matcher(lines.get(i));
                 while (literal.find()) {
                     String repository = "platform/" + literal.group(1);
@@ -130,39 +131,28 @@ public final class ImagePins {
             }
             List<String> lines = new ArrayList<>(read(file));
             boolean changed = false;
-            for (int i = 0; i < lines.size(); i++) {
-                Matcher entry = ENTRY.matcher(lines.get(i));
-                if (!entry.matches()) {
-                    continue;
-                }
-                String repository = entry.group(2).substring(entry.group(2).indexOf("platform/"));
-                int end = blockEnd(lines, i);
-                Map<String, String> fields = new LinkedHashMap<>();
-                List<Integer> fieldLines = new ArrayList<>();
-                for (int j = i + 1; j < end; j++) {
-                    Matcher field = FIELD.matcher(lines.get(j));
-                    if (field.matches()) {
-                        fields.put(field.group(2), field.group(3));
-                        fieldLines.add(j);
-                    }
-                }
-                Map<String, String> updated = change.apply(repository, fields);
+            List<Pin> pins = pins(lines);
+            List<String> fileChanges = new ArrayList<>();
+            // From the last pin up, so that the line numbers of the others stay valid.
+            for (int k = pins.size() - 1; k >= 0; k--) {
+                Pin pin = pins.get(k);
+                Map<String, String> updated = change.apply(pin.repository(), pin.fields());
                 if (updated == null) {
                     continue;
                 }
-                for (int k = fieldLines.size() - 1; k >= 0; k--) {
-                    lines.remove((int) fieldLines.get(k));
+                for (int j = pin.fieldLines().size() - 1; j >= 0; j--) {
+                    lines.remove((int) pin.fieldLines().get(j));
                 }
-                String indent = entry.group(1) + "  ";
-                int at = i + 1;
+                int at = pin.line() + 1;
                 for (String name : List.of("newName", "newTag", "digest")) {
                     if (updated.containsKey(name)) {
-                        lines.add(at++, indent + name + ": " + updated.get(name));
+                        lines.add(at++, pin.indent() + name + ": " + updated.get(name));
                     }
                 }
-                changes.add(argocd.relativize(file) + ": " + report.line(repository, fields, updated));
+                fileChanges.add(0, argocd.relativize(file) + ": " + report.line(pin.repository(), pin.fields(), updated));
                 changed = true;
             }
+            changes.addAll(fileChanges);
             if (changed && !dryRun) {
                 try {
                     Files.write(file, lines);
@@ -209,14 +199,29 @@ public final class ImagePins {
         }
     }
 
-    private static String field(List<String> lines, int entry, String name) {
-        for (int j = entry + 1; j < blockEnd(lines, entry); j++) {
-            Matcher field = FIELD.matcher(lines.get(j));
-            if (field.matches() && field.group(2).equals(name)) {
-                return field.group(3);
+    /** A platform image entry of a kustomization's {@code images:}: its line, fields and their lines. */
+    private record Pin(int line, String repository, String indent, Map<String, String> fields, List<Integer> fieldLines) {}
+
+    private static List<Pin> pins(List<String> lines) {
+        List<Pin> pins = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            Matcher entry = ENTRY.matcher(lines.get(i));
+            if (!entry.matches()) {
+                continue;
             }
+            Map<String, String> fields = new LinkedHashMap<>();
+            List<Integer> fieldLines = new ArrayList<>();
+            for (int j = i + 1; j < blockEnd(lines, i); j++) {
+                Matcher field = FIELD.matcher(lines.get(j));
+                if (field.matches()) {
+                    fields.put(field.group(2), field.group(3));
+                    fieldLines.add(j);
+                }
+            }
+            pins.add(new Pin(i, entry.group(2).substring(entry.group(2).indexOf("platform/")), entry.group(1) + "  ",
+                    fields, fieldLines));
         }
-        return null;
+        return pins;
     }
 
     /** The line after an images entry: the next entry, or the first line indented no deeper than its dash. */

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import com.github.dockerjava.api.model.Bind;
-import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.images.builder.Transferable;
@@ -93,9 +92,6 @@ final class KdcContainer extends GenericContainer<KdcContainer> {
 
     /** The KDC's host port as Docker maps it now: a restart maps it anew, which getMappedPort does not see. */
     int currentKdcPort() {
-        return Integer.parseInt(DockerClientFactory.instance().client().inspectContainerCmd(getContainerId()).exec()
-                .getNetworkSettings().getPorts().getBindings().entrySet().stream()
-                .filter(entry -> entry.getKey().getPort() == KDC_PORT)
-                .findFirst().orElseThrow().getValue()[0].getHostPortSpec());
+        return HostPorts.current(this, KDC_PORT);
     }
 }

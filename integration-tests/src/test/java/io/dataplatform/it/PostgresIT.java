@@ -52,8 +52,7 @@ class PostgresIT {
             assertThat(docker.inspectContainerCmd(postgres.getContainerId()).exec().getState().getExitCodeLong())
                     .isZero();
             docker.startContainerCmd(postgres.getContainerId()).exec();
-            int port = Integer.parseInt(docker.inspectContainerCmd(postgres.getContainerId()).exec()
-                    .getNetworkSettings().getPorts().getBindings().values().iterator().next()[0].getHostPortSpec());
+            int port = HostPorts.current(postgres, PostgresContainer.PORT);
             String url = "jdbc:postgresql://%s:%d/iceberg".formatted(postgres.getHost(), port);
             long deadline = System.nanoTime() + 60_000_000_000L;
             while (true) {

@@ -67,9 +67,4 @@ public final class Variables {
     boolean declared(String name) {
         return values.containsKey(name) || problems.containsKey(name);
     }
-
-    /** Every problem, whether or not a template uses it (for tools that need all variables). */
-    public Collection<String> problems() {
-        return problems.values();
-    }
 }

@@ -12,7 +12,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.hdfs.DFSConfigKeys;
 import org.apache.hadoop.hdfs.DistributedFileSystem;
-import org.apache.hadoop.hdfs.HdfsConfiguration;
 import org.apache.hadoop.hdfs.protocol.HdfsConstants.DatanodeReportType;
 import org.apache.hadoop.hdfs.protocol.HdfsConstants.SafeModeAction;
 import org.apache.hadoop.security.SecurityUtil;
@@ -48,10 +47,7 @@ public final class HadoopHealthCheck {
         }
         HadoopLauncher.Role role = HadoopLauncher.Role.valueOf(Files.readString(roleFile).strip());
         System.setProperty("java.security.krb5.conf", directory.resolve("krb5.conf").toString());
-        Configuration configuration = new HdfsConfiguration(false);
-        for (String file : Arrays.asList("core-site.xml", "hdfs-site.xml", ServerConfiguration.SERVER_RESOURCE)) {
-            configuration.addResource(new org.apache.hadoop.fs.Path(directory.resolve(file).toUri()));
-        }
+        Configuration configuration = ServerConfiguration.load(directory);
         UserGroupInformation.setConfiguration(configuration);
         String host = InetAddress.getLocalHost().getCanonicalHostName().toLowerCase(Locale.ROOT);
         boolean namenode = role == HadoopLauncher.Role.NAMENODE;

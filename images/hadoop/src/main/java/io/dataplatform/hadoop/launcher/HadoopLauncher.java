@@ -84,10 +84,7 @@ public final class HadoopLauncher {
         Configuration.addDefaultResource(ServerConfiguration.SERVER_RESOURCE);
 
         // What the daemon will read, from the prepared directory itself (it is the class path's first entry).
-        Configuration configuration = new Configuration(false);
-        for (String file : List.of("core-site.xml", "hdfs-site.xml", ServerConfiguration.SERVER_RESOURCE)) {
-            configuration.addResource(new org.apache.hadoop.fs.Path(output.resolve(file).toUri()));
-        }
+        Configuration configuration = ServerConfiguration.load(output);
         String keytabKey = role == Role.NAMENODE
                 ? DFSConfigKeys.DFS_NAMENODE_KEYTAB_FILE_KEY : DFSConfigKeys.DFS_DATANODE_KEYTAB_FILE_KEY;
         Configuration ssl = new Configuration(false);

@@ -1,5 +1,6 @@
 package io.dataplatform.hadoop.launcher;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -8,6 +9,7 @@ import io.dataplatform.hadoop.config.ClientConfiguration;
 import io.dataplatform.hadoop.config.Setting;
 import io.dataplatform.hadoop.config.Template;
 import io.dataplatform.hadoop.config.Variables;
+import org.apache.hadoop.conf.Configuration;
 
 import static io.dataplatform.hadoop.config.Setting.optional;
 import static io.dataplatform.hadoop.config.Setting.required;
@@ -47,6 +49,18 @@ final class ServerConfiguration {
 
     static Variables variables(Map<String, String> environment) {
         return ClientConfiguration.variables(environment).read(SETTINGS);
+    }
+
+    /**
+     * What a daemon reads, loaded from the prepared directory itself: core-site.xml, hdfs-site.xml, then the server
+     * file over them.
+     */
+    static Configuration load(Path directory) {
+        Configuration configuration = new Configuration(false);
+        for (String file : List.of("core-site.xml", "hdfs-site.xml", SERVER_RESOURCE)) {
+            configuration.addResource(new org.apache.hadoop.fs.Path(directory.resolve(file).toUri()));
+        }
+        return configuration;
     }
 
     static List<Template> templates() {
