@@ -15,6 +15,11 @@ record ContainerExit(long code, String logs) {
      * wait for them to be mapped).
      */
     static void expect(GenericContainer<?> container) {
+        expect(container, Duration.ofSeconds(60));
+    }
+
+    /** {@link #expect(GenericContainer)} for a container that runs a job to its end, for at most {@code timeout}. */
+    static void expect(GenericContainer<?> container, Duration timeout) {
         container.waitingFor(new AbstractWaitStrategy() {
             @Override
             protected void waitUntilReady() {}
@@ -25,7 +30,7 @@ record ContainerExit(long code, String logs) {
                 return Boolean.TRUE.equals(getCurrentState(docker, containerId).getRunning())
                         ? StartupStatus.NOT_YET_KNOWN : StartupStatus.SUCCESSFUL;
             }
-        }.withTimeout(Duration.ofSeconds(60)));
+        }.withTimeout(timeout));
     }
 
     /** Starts a container configured with {@link #expect} and reports how it ended. */

@@ -51,6 +51,8 @@ final class HdfsCluster implements AutoCloseable {
             alice keytab=alice.keytab
             bob keytab=bob.keytab
             carol keytab=carol.keytab
+            # a team's scheduled Spark jobs
+            etl keytab=etl.keytab
             """;
 
     final Path directory;
@@ -156,6 +158,18 @@ final class HdfsCluster implements AutoCloseable {
                     configuration)) {
                 return action.run(fileSystem);
             }
+        });
+    }
+
+    /** The files under {@code directory}, recursively, as the superuser sees them. */
+    List<org.apache.hadoop.fs.FileStatus> files(String directory) throws Exception {
+        return as("hdfs", fs -> {
+            List<org.apache.hadoop.fs.FileStatus> found = new java.util.ArrayList<>();
+            var iterator = fs.listFiles(new org.apache.hadoop.fs.Path(directory), true);
+            while (iterator.hasNext()) {
+                found.add(iterator.next());
+            }
+            return found;
         });
     }
 

@@ -333,14 +333,7 @@ class HdfsKerberosIT {
             }
         }
         // The table's files are on HDFS, written by Trino's Kerberos identity.
-        List<FileStatus> files = cluster.as("hdfs", fs -> {
-            List<FileStatus> found = new java.util.ArrayList<>();
-            var iterator = fs.listFiles(new org.apache.hadoop.fs.Path("/warehouse/network"), true);
-            while (iterator.hasNext()) {
-                found.add(iterator.next());
-            }
-            return found;
-        });
+        List<FileStatus> files = cluster.files("/warehouse/network");
         assertThat(files).extracting(file -> file.getPath().getName())
                 .anyMatch(name -> name.endsWith(".parquet"))
                 .anyMatch(name -> name.endsWith(".metadata.json"));

@@ -21,7 +21,8 @@ final class PlatformNetwork implements AutoCloseable {
     static final String DOMAIN = "platform.test";
     static final String SUBNET = "172.31.213.0/24";
     /** Fully qualified host name → address. */
-    static final Map<String, String> HOSTS = hosts("kdc", "namenode", "datanode1", "datanode2", "datanode3", "trino");
+    static final Map<String, String> HOSTS = hosts("kdc", "namenode", "datanode1", "datanode2", "datanode3", "trino",
+            "postgres", "spark-master", "spark-worker1", "spark-worker2", "spark-driver");
 
     private final Network network = Network.builder()
             .createNetworkCmdModifier(command -> command.withIpam(new Ipam()

@@ -61,6 +61,9 @@ public final class SqlJob {
         for (SqlScript script : scripts) {
             for (SqlScript.Statement statement : script.statements()) {
                 out.println("sql: " + statement.location() + ": " + firstLine(statement.text()));
+                // Jobs and stages are named after the statement in the progress lines and the Spark UI.
+                spark.sparkContext().setJobDescription(statement.location() + ": " + firstLine(statement.text()));
+                spark.sparkContext().setCallSite(statement.location());
                 try {
                     Dataset<Row> result = spark.sql(statement.text());
                     print(result, maxRows, out);
@@ -68,6 +71,10 @@ public final class SqlJob {
                 catch (Exception e) { // AnalysisException is checked in Java's eyes, but thrown without a declaration
                     err.println("sql: " + statement.location() + ": the statement failed: " + e.getMessage());
                     return 1;
+                }
+                finally {
+                    spark.sparkContext().setJobDescription(null);
+                    spark.sparkContext().clearCallSite();
                 }
             }
         }
@@ -78,8 +85,9 @@ public final class SqlJob {
         if (result.schema().isEmpty()) {
             return;
         }
-        out.println(String.join("\t", result.columns()));
+        // Rows first: the jobs computing them print progress lines, which must not split the header from its rows.
         List<Row> rows = result.takeAsList(maxRows + 1);
+        out.println(String.join("\t", result.columns()));
         for (Row row : rows.subList(0, Math.min(rows.size(), maxRows))) {
             StringJoiner line = new StringJoiner("\t");
             for (int i = 0; i < row.length(); i++) {

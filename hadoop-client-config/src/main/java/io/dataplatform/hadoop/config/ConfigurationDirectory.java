@@ -62,6 +62,12 @@ public final class ConfigurationDirectory {
             }
             report.add(name + ": mounted " + file);
         }
+        write(files, output);
+        return report;
+    }
+
+    /** Writes each file (name → content) to {@code output}, each replaced atomically. */
+    public static void write(Map<String, byte[]> files, Path output) {
         try {
             Files.createDirectories(output);
             for (Map.Entry<String, byte[]> file : files.entrySet()) {
@@ -74,7 +80,6 @@ public final class ConfigurationDirectory {
         catch (IOException e) {
             throw new UncheckedIOException("cannot write the configuration to " + output, e);
         }
-        return report;
     }
 
     /** Regular files of the mounted directory; Kubernetes' "..data" links and other hidden entries are skipped. */

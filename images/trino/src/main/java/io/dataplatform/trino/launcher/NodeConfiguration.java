@@ -100,6 +100,16 @@ public record NodeConfiguration(Role role, String nodeId, String environment, St
         return configDirectory.resolve("config.properties");
     }
 
+    /** Where catalogs are mounted (ConfigMaps). */
+    public Path mountedCatalogs() {
+        return configDirectory.resolve("catalog");
+    }
+
+    /** The catalogs Trino reads: the mounted ones plus those the launcher renders (the lakehouse). */
+    public Path catalogDirectory() {
+        return workDirectory.resolve("catalog");
+    }
+
     public Path dataDirectory() {
         return workDirectory.resolve("data");
     }
@@ -113,7 +123,7 @@ public record NodeConfiguration(Role role, String nodeId, String environment, St
         }
         properties.put("http-server.http.port", String.valueOf(httpPort));
         properties.put("discovery.uri", discoveryUri);
-        properties.put("catalog.config-dir", configDirectory.resolve("catalog").toString());
+        properties.put("catalog.config-dir", catalogDirectory().toString());
         properties.put("plugin.dir", "/usr/lib/trino/plugin");
         Properties user = new Properties();
         try {

@@ -11,6 +11,7 @@ import java.util.Map;
 import io.dataplatform.hadoop.config.ClientConfiguration;
 import io.dataplatform.hadoop.config.ConfigurationDirectory;
 import io.dataplatform.hadoop.config.ConfigurationException;
+import io.dataplatform.hadoop.config.Lakehouse;
 
 /**
  * The image's entry point, in place of Trino's Python launcher: derives the node's configuration from the
@@ -28,6 +29,7 @@ public final class TrinoLauncher {
         NodeConfiguration node = NodeConfiguration.from(args.length > 0 ? args[0] : null, environment,
                 TrinoLauncher::hostName);
         prepareHadoopClient(environment);
+        prepareCatalogs(node, environment);
         Path directory = node.workDirectory();
         Files.createDirectories(node.dataDirectory());
         Path config = directory.resolve("config.properties");
@@ -65,6 +67,22 @@ public final class TrinoLauncher {
         }
         System.setProperty("java.security.krb5.conf",
                 ConfigurationDirectory.RUNTIME.resolve("krb5.conf").toString());
+    }
+
+    /**
+     * The catalog directory: the mounted catalogs, plus the platform's Iceberg catalog ({@code lakehouse}) rendered
+     * from the LAKEHOUSE_* variables Spark renders its side from; a mounted lakehouse.properties wins.
+     */
+    private static void prepareCatalogs(NodeConfiguration node, Map<String, String> environment) {
+        try {
+            Lakehouse.prepareTrinoCatalogs(environment, node.mountedCatalogs(), node.catalogDirectory())
+                    .forEach(line -> System.out.println("platform launcher: catalog " + line));
+        }
+        catch (ConfigurationException e) {
+            e.problems().forEach(problem -> System.err.println("platform launcher: " + problem));
+            System.err.println("platform launcher: Trino was not started");
+            System.exit(1);
+        }
     }
 
     private static String readUserConfig(Path file) throws IOException {

@@ -16,8 +16,11 @@ class TestNodeConfiguration {
         assertThat(worker.nodeId()).isEqualTo("trino-worker-7f9c");
         assertThat(worker.configProperties(""))
                 .contains("coordinator=false\n", "discovery.uri=http://coordinator:8080\n",
-                        "catalog.config-dir=/etc/trino/catalog\n")
+                        "catalog.config-dir=" + worker.catalogDirectory() + "\n")
                 .doesNotContain("node-scheduler.include-coordinator");
+        // Trino reads the catalogs the launcher prepared from the mounted ones (and the lakehouse variables).
+        assertThat(worker.mountedCatalogs()).hasToString("/etc/trino/catalog");
+        assertThat(worker.catalogDirectory()).isEqualTo(worker.workDirectory().resolve("catalog"));
         assertThat(worker.systemProperties()).containsEntry("node.id", "trino-worker-7f9c");
 
         assertThatThrownBy(() -> NodeConfiguration.from("worker", Map.of("HOSTNAME", "w"), () -> "w"))

@@ -1,0 +1,37 @@
+package io.dataplatform.spark.launcher;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** What a container of the Spark image runs: the first argument. */
+enum Role {
+    /** A client-mode driver: spark-submit's arguments follow. */
+    SUBMIT,
+    /** A client-mode driver running SQL scripts: spark-submit options, then {@code -f file} / {@code -e statement}. */
+    SQL,
+    /** An executor started by Spark's Kubernetes scheduler (its pod contract: SPARK_* variables). */
+    EXECUTOR,
+    /** A standalone master. */
+    MASTER,
+    /** A standalone worker; the master URL follows or is in SPARK_MASTER_URL. */
+    WORKER;
+
+    boolean drivesApplications() {
+        return this == SUBMIT || this == SQL;
+    }
+
+    String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    static Role of(String name) {
+        try {
+            return valueOf(name.toUpperCase(Locale.ROOT));
+        }
+        catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown role '" + name + "': expected "
+                    + Arrays.stream(values()).map(Role::label).collect(Collectors.joining(", ")));
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package io.dataplatform.spark.launcher;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+import io.dataplatform.hadoop.config.ClientConfiguration;
+import io.dataplatform.hadoop.config.ConfigurationException;
+import io.dataplatform.hadoop.config.Lakehouse;
+import io.dataplatform.hadoop.config.Setting;
+
+/**
+ * The Spark configuration ({@code spark-defaults.conf}) a container starts with, from three layers, later ones
+ * winning: the platform's defaults, settings derived from the environment (the lakehouse catalog, the driver's
+ * address, event logs, the Kerberos identity, what executors need to render the same HDFS client files), and the
+ * {@code spark-defaults.conf} mounted in /etc/spark/conf, if any.
+ */
+final class SparkSettings {
+    static final Path MOUNTED = Path.of("/etc/spark/conf");
+    static final String DEFAULTS_FILE = "spark-defaults.conf";
+    static final String PLATFORM_JARS = "/opt/spark/platform/*";
+
+    /** The platform's defaults: the lessons of running Spark for many teams, kept in one place. */
+    static final Map<String, String> PLATFORM_DEFAULTS = platformDefaults();
+
+    private SparkSettings() {}
+
+    private static Map<String, String> platformDefaults() {
+        Map<String, String> defaults = new LinkedHashMap<>();
+        // Progress lines in the driver's stdout (the Airflow task log) and a lineage record per statement.
+        defaults.put("spark.extraListeners",
+                "io.dataplatform.spark.ProgressListener,io.dataplatform.spark.LineageListener");
+        // Executors of a standalone cluster get the driver's HDFS delegation tokens (Kubernetes: Spark's own).
+        defaults.put("spark.plugins", "io.dataplatform.spark.HdfsTokensPlugin");
+        defaults.put("spark.executor.extraClassPath", PLATFORM_JARS);
+        // The console progress bar garbles a task log; the listener's lines replace it.
+        defaults.put("spark.ui.showConsoleProgress", "false");
+        // Tables live in the lakehouse catalog (Iceberg), not in a Hive metastore.
+        defaults.put("spark.sql.catalogImplementation", "in-memory");
+        defaults.put("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
+        // Netty buffers, Parquet/ORC writers and the JVM itself live outside the heap: 10 % (Spark's default) is
+        // what most OOM kills of executor pods came from.
+        defaults.put("spark.executor.memoryOverheadFactor", "0.2");
+        defaults.put("spark.executor.minMemoryOverhead", "512m");
+        // Standalone workers remove the directories of finished applications.
+        defaults.put("spark.worker.cleanup.enabled", "true");
+        return Map.copyOf(defaults);
+    }
+
+    /**
+     * The whole configuration for {@code role}. {@code address} is this container's IP (the driver advertises it:
+     * DNS names of many short-lived drivers are what broke under load).
+     *
+     * @throws ConfigurationException naming every missing or malformed variable
+     */
+    static Map<String, String> resolve(Role role, Map<String, String> environment, String address, Path mounted) {
+        Map<String, String> settings = new TreeMap<>(PLATFORM_DEFAULTS);
+        List<String> problems = new ArrayList<>();
+        if (Lakehouse.configured(environment)) {
+            try {
+                settings.putAll(properties(Lakehouse.spark().render(Lakehouse.variables(environment))));
+            }
+            catch (ConfigurationException e) {
+                problems.addAll(e.problems());
+            }
+        }
+        if (role.drivesApplications()) {
+            settings.put("spark.driver.host", address);
+            settings.put("spark.driver.bindAddress", address);
+            String master = environment.get("SPARK_MASTER_URL");
+            if (master != null && !master.isBlank()) {
+                settings.put("spark.master", master.strip());
+            }
+            String principal = environment.get("KERBEROS_PRINCIPAL");
+            String keytab = environment.get("KERBEROS_KEYTAB");
+            if (principal != null && !principal.isBlank()) {
+                if (keytab == null || keytab.isBlank()) {
+                    problems.add("KERBEROS_KEYTAB is not set (the keytab of KERBEROS_PRINCIPAL " + principal + ")");
+                }
+                else if (!Files.isRegularFile(Path.of(keytab))) {
+                    problems.add("the keytab (KERBEROS_KEYTAB) " + keytab + " does not exist");
+                }
+                else if (!Files.isReadable(Path.of(keytab))) {
+                    problems.add("the keytab (KERBEROS_KEYTAB) " + keytab + " is not readable");
+                }
+                settings.put("spark.kerberos.principal", principal.strip());
+                settings.put("spark.kerberos.keytab", keytab == null ? "" : keytab.strip());
+            }
+            // Kubernetes executors render the same HDFS/Kerberos client files from the same variables.
+            for (Setting setting : ClientConfiguration.SETTINGS) {
+                String value = environment.get(setting.name());
+                if (value != null && !value.isBlank()) {
+                    settings.put("spark.executorEnv." + setting.name(), value.strip());
+                }
+            }
+        }
+        String eventLogs = environment.get("SPARK_EVENT_LOG_DIR");
+        if (eventLogs != null && !eventLogs.isBlank()) {
+            settings.put("spark.eventLog.enabled", "true");
+            settings.put("spark.eventLog.dir", eventLogs.strip());
+            settings.put("spark.eventLog.compress", "true");
+            settings.put("spark.eventLog.rolling.enabled", "true");
+            settings.put("spark.history.fs.logDirectory", eventLogs.strip());
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigurationException(problems);
+        }
+        Path file = mounted.resolve(DEFAULTS_FILE);
+        if (Files.isRegularFile(file)) {
+            try {
+                settings.putAll(properties(Files.readString(file, StandardCharsets.UTF_8)));
+            }
+            catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + file, e);
+            }
+        }
+        return settings;
+    }
+
+    /** The file's text: one {@code key=value} line per setting, in Properties syntax. */
+    static String render(Map<String, String> settings) {
+        StringBuilder text = new StringBuilder("# Written by the platform launcher at start; mount "
+                + MOUNTED.resolve(DEFAULTS_FILE) + " to override a setting.\n");
+        settings.forEach((key, value) -> text.append(escape(key, true)).append('=').append(escape(value, false))
+                .append('\n'));
+        return text.toString();
+    }
+
+    private static String escape(String text, boolean key) {
+        StringBuilder escaped = new StringBuilder();
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '\\' -> escaped.append("\\\\");
+                case '\n' -> escaped.append("\\n");
+                case '=', ':', '#', '!' -> escaped.append(key || i == 0 ? "\\" + c : String.valueOf(c));
+                case ' ' -> escaped.append(key || i == 0 ? "\\ " : " ");
+                default -> escaped.append(c);
+            }
+        }
+        return escaped.toString();
+    }
+
+    static Map<String, String> properties(String text) {
+        Properties properties = new Properties();
+        try {
+            properties.load(new StringReader(text));
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Map<String, String> map = new LinkedHashMap<>();
+        properties.stringPropertyNames().forEach(name -> map.put(name, properties.getProperty(name).strip()));
+        return map;
+    }
+}
