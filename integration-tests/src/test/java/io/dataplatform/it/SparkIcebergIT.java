@@ -3,24 +3,18 @@ package io.dataplatform.it;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.StringJoiner;
-import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.dockerjava.api.model.Bind;
 import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.permission.FsPermission;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -29,7 +23,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.testcontainers.images.builder.Transferable;
-import org.testcontainers.lifecycle.Startables;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -40,9 +33,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SparkIcebergIT {
-    private static final String CATALOG_PASSWORD = "iceberg-test-secret";
-    private static final String WAREHOUSE = "hdfs://" + HdfsCluster.NAMENODE + ":8020/warehouse";
-    private static final String KEYTABS = "/etc/security/keytabs";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String JOB = """
             -- A day of calls for the network team: written by Spark, read by Trino.
@@ -69,95 +59,28 @@ class SparkIcebergIT {
     @TempDir
     static Path directory;
 
-    private static HdfsCluster cluster;
-    private static PostgresContainer postgres;
-    private static SparkContainer master;
+    private static LakehouseCluster cluster;
     private static List<SparkContainer> workers;
-    private static TrinoContainer trino;
-    private static Path output;
     private static String applicationId;
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = HdfsCluster.start(directory.resolve("hdfs"));
-        cluster.as("hdfs", fs -> {
-            org.apache.hadoop.fs.Path warehouse = new org.apache.hadoop.fs.Path("/warehouse");
-            fs.mkdirs(warehouse, new FsPermission((short) 0755));
-            fs.setOwner(warehouse, "etl", "etl");
-            return null;
-        });
-        output = Files.createDirectories(directory.resolve("out"));
-        Files.setPosixFilePermissions(output, PosixFilePermissions.fromString("rwxrwxrwx"));
-
-        postgres = cluster.network.attach(new PostgresContainer(PlatformImage.of("postgres")), "postgres")
-                .withEnv("POSTGRES_DATABASES", "iceberg:iceberg:" + CATALOG_PASSWORD);
-        PlatformImage spark = PlatformImage.of("spark");
-        master = spark(SparkContainer.master(spark), "spark-master");
-        workers = List.of(spark(SparkContainer.worker(spark), "spark-worker1"),
-                spark(SparkContainer.worker(spark), "spark-worker2"));
-        // Trino's lakehouse catalog comes from the same variables as Spark's; only its identity differs.
-        trino = cluster.network.attach(new TrinoContainer(PlatformImage.of("trino"), "single"), "trino")
-                .withEnv(lakehouseEnvironment())
-                .withEnv("KERBEROS_PRINCIPAL", "trino/trino.platform.test@" + HdfsCluster.REALM)
-                .withEnv("KERBEROS_KEYTAB", KEYTABS + "/trino.keytab")
-                .withCatalog("tpch", "connector.name=tpch\n")
-                .withCreateContainerCmdModifier(command -> command.getHostConfig().withBinds(
-                        Bind.parse(cluster.keytabs + ":" + KEYTABS + ":ro")));
-        Startables.deepStart(postgres, master, workers.get(0), workers.get(1), trino).get(5, TimeUnit.MINUTES);
+        cluster = LakehouseCluster.start(directory, true);
+        workers = cluster.workers;
     }
 
     @AfterAll
     static void stop() {
-        for (var container : new java.util.ArrayList<org.testcontainers.containers.GenericContainer<?>>(
-                java.util.Arrays.asList(trino, workers == null ? null : workers.get(0),
-                        workers == null ? null : workers.get(1), master, postgres))) {
-            if (container != null) {
-                container.close();
-            }
-        }
         if (cluster != null) {
             cluster.close();
         }
-    }
-
-    /** The HDFS client and lakehouse variables: one ConfigMap and one Secret in a deployment. */
-    private static Map<String, String> lakehouseEnvironment() {
-        Map<String, String> environment = new HashMap<>(HdfsCluster.clientEnvironment());
-        environment.put("LAKEHOUSE_JDBC_URL", "jdbc:postgresql://" + PlatformNetwork.fqdn("postgres") + ":5432/iceberg");
-        environment.put("LAKEHOUSE_JDBC_USER", "iceberg");
-        environment.put("LAKEHOUSE_JDBC_PASSWORD", CATALOG_PASSWORD);
-        environment.put("LAKEHOUSE_WAREHOUSE", WAREHOUSE);
-        return environment;
-    }
-
-    private static SparkContainer spark(SparkContainer container, String host) {
-        return cluster.network.attach(container, host)
-                .withEnv(lakehouseEnvironment())
-                .withCreateContainerCmdModifier(command -> command.getHostConfig().withBinds(
-                        Bind.parse(cluster.keytabs + ":" + KEYTABS + ":ro"),
-                        Bind.parse(output + ":/out")));
-    }
-
-    /** A driver of the team's ETL user, as an Airflow task would start it. */
-    private static SparkContainer driver(String keytab, String... arguments) {
-        List<String> command = new ArrayList<>(List.of(
-                "--conf", "spark.executor.memory=512m",
-                "--conf", "spark.executor.cores=1",
-                "--conf", "spark.cores.max=2",
-                "--conf", "spark.sql.shuffle.partitions=4",
-                "--conf", "spark.platform.lineage.path=/out/lineage.jsonl"));
-        command.addAll(List.of(arguments));
-        return spark(SparkContainer.driver(PlatformImage.of("spark"), "sql", command.toArray(String[]::new)),
-                "spark-driver")
-                .withEnv("KERBEROS_PRINCIPAL", "etl@" + HdfsCluster.REALM)
-                .withEnv("KERBEROS_KEYTAB", KEYTABS + "/" + keytab);
     }
 
     @Test
     @Order(10)
     void sparkWritesIcebergTablesOnKerberizedHdfsAndTrinoReadsTheSameRows() throws Exception {
         ContainerExit run;
-        try (SparkContainer driver = driver("etl.keytab", "-f", "/jobs/calls.sql")
+        try (SparkContainer driver = cluster.driver("etl.keytab", "-f", "/jobs/calls.sql")
                 .withCopyToContainer(Transferable.of(JOB.getBytes(StandardCharsets.UTF_8), 0644), "/jobs/calls.sql")) {
             run = ContainerExit.of(driver);
         }
@@ -174,8 +97,8 @@ class SparkIcebergIT {
         List<String> sparkDaily = rows(logs, "day\tcalls\tseconds\tcharged\tsubscribers");
         List<String> sparkTotals = rows(logs, "calls\tseconds\tcharged\tfirst\tlast\tcells");
         assertThat(sparkDaily).hasSize(17);
-        trino.awaitQueries(0);
-        try (Connection connection = trino.connect("analyst"); Statement statement = connection.createStatement()) {
+        cluster.trino.awaitQueries(0);
+        try (Connection connection = cluster.trino.connect("analyst"); Statement statement = connection.createStatement()) {
             assertThat(query(statement, "SELECT day, calls, seconds, charged, subscribers "
                     + "FROM lakehouse.telco.daily ORDER BY day")).isEqualTo(sparkDaily);
             assertThat(query(statement, "SELECT count(*), sum(seconds), sum(charged), min(msisdn), max(msisdn), "
@@ -188,7 +111,7 @@ class SparkIcebergIT {
 
         // The lineage record of each statement names its tables.
         List<JsonNode> lineage = new ArrayList<>();
-        for (String line : Files.readAllLines(output.resolve("lineage.jsonl"))) {
+        for (String line : Files.readAllLines(cluster.output.resolve("lineage.jsonl"))) {
             lineage.add(JSON.readTree(line));
         }
         JsonNode insert = single(lineage, "[\"lakehouse.telco.calls\"]");
@@ -208,7 +131,7 @@ class SparkIcebergIT {
                     .anySatisfy(executor -> assertThat(executor.get("appid").asText()).isEqualTo(applicationId));
         }
         // The table's files are on HDFS, written as etl by executors holding the driver's delegation tokens.
-        List<FileStatus> files = cluster.files("/warehouse/telco/calls");
+        List<FileStatus> files = cluster.hdfs.files("/warehouse/telco/calls");
         assertThat(files).extracting(file -> file.getPath().getName())
                 .anyMatch(name -> name.endsWith(".parquet"))
                 .anyMatch(name -> name.endsWith(".metadata.json"));
@@ -219,7 +142,7 @@ class SparkIcebergIT {
     @Order(20)
     void killingTheDriverReleasesItsExecutors() throws Exception {
         // A long query (minutes of CPU) whose executors must go when its driver dies.
-        try (SparkContainer driver = driver("etl.keytab", "-e",
+        try (SparkContainer driver = cluster.driver("etl.keytab", "-e",
                 "SELECT sum(id % 7) FROM range(0, 400000000000, 1, 4)").untilFirstStage()) {
             driver.start();
             String running = awaitApplication(driver);
@@ -228,10 +151,10 @@ class SparkIcebergIT {
             }
             Instant killed = Instant.now();
             driver.getDockerClient().killContainerCmd(driver.getContainerId()).exec();
-            JsonNode status = master.status();
+            JsonNode status = cluster.master.status();
             while (status.get("activeapps").size() > 0 && Duration.between(killed, Instant.now()).toSeconds() < 60) {
                 Thread.sleep(250);
-                status = master.status();
+                status = cluster.master.status();
             }
             assertThat(status.get("activeapps")).as("applications still active 60 s after the driver was killed")
                     .isEmpty();
@@ -250,16 +173,16 @@ class SparkIcebergIT {
     @Test
     @Order(30)
     void aDriverWithoutItsKeytabStopsBeforeStartingAnything() throws Exception {
-        int before = master.status().get("completedapps").size();
+        int before = cluster.master.status().get("completedapps").size();
         ContainerExit run;
-        try (SparkContainer driver = driver("nobody.keytab", "-e", "SELECT 1")) {
+        try (SparkContainer driver = cluster.driver("nobody.keytab", "-e", "SELECT 1")) {
             run = ContainerExit.of(driver);
         }
         assertThat(run.code()).isEqualTo(1);
         assertThat(run.logs()).contains(
-                "spark: the keytab (KERBEROS_KEYTAB) " + KEYTABS + "/nobody.keytab does not exist",
+                "spark: the keytab (KERBEROS_KEYTAB) " + LakehouseCluster.KEYTABS + "/nobody.keytab does not exist",
                 "spark: the sql was not started");
-        JsonNode status = master.status();
+        JsonNode status = cluster.master.status();
         assertThat(status.get("activeapps")).isEmpty();
         assertThat(status.get("completedapps")).hasSize(before);
     }
@@ -307,7 +230,7 @@ class SparkIcebergIT {
     private static String awaitApplication(SparkContainer driver) throws Exception {
         Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
         while (Instant.now().isBefore(deadline)) {
-            JsonNode active = master.status().get("activeapps");
+            JsonNode active = cluster.master.status().get("activeapps");
             if (active.size() == 1) {
                 return active.get(0).get("id").asText();
             }

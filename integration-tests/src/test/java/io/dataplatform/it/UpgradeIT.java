@@ -51,7 +51,8 @@ class UpgradeIT {
         assertThat(pins.output()).contains(
                 "pinned apps/trino/base/kustomization.yaml: platform/trino 476-%d -> 476-%d".formatted(before, after),
                 "pinned apps/postgresql/base/kustomization.yaml: platform/postgres 17.12-%d -> 17.12-%d"
-                        .formatted(before, after));
+                        .formatted(before, after),
+                "pinned apps/team/base/kustomization.yaml: platform/spark 4.1.1-%d -> 4.1.1-%d".formatted(before, after));
 
         RepositoryCopy.Run rebuilt = run(copy, "./mvnw", "-o", "-B", "package", "-Dimage.skip", "-DskipTests", "-pl", "argocd", "-am");
         assertThat(rebuilt.status()).as(rebuilt.output()).isZero();
@@ -59,6 +60,7 @@ class UpgradeIT {
         // The sources changed in the pinned tags only; the rendered tree only in the images those lines pin.
         assertThat(changedLines(repository.resolve("argocd"), copy.resolve("argocd"), false)).containsExactly(
                 "apps/postgresql/base/kustomization.yaml: newTag: 17.12-%d -> newTag: 17.12-%d".formatted(before, after),
+                "apps/team/base/kustomization.yaml: newTag: 4.1.1-%d -> newTag: 4.1.1-%d".formatted(before, after),
                 "apps/trino/base/kustomization.yaml: newTag: 476-%d -> newTag: 476-%d".formatted(before, after));
         Path validator = copy.resolve("argocd/target/validate");
         assertThat(run(copy, validator.toString(), "-render", temporary.resolve("rendered-before").toString(),
@@ -66,12 +68,15 @@ class UpgradeIT {
         assertThat(run(copy, validator.toString(), "-render", temporary.resolve("rendered-after").toString(),
                 copy.resolve("argocd").toString()).status()).isZero();
         List<String> rendered = changedLines(temporary.resolve("rendered-before"), temporary.resolve("rendered-after"), true);
-        Pattern pin = Pattern.compile(".*: image: platform/(trino|postgres):([0-9.]+)-%d -> image: platform/\\1:\\2-%d"
-                .formatted(before, after));
+        Pattern pin = Pattern.compile(
+                ".*: (image|SPARK_EXECUTOR_IMAGE): platform/(trino|postgres|spark):([0-9.]+)-%d -> \\1: platform/\\2:\\3-%d"
+                        .formatted(before, after));
         assertThat(rendered).allSatisfy(line -> assertThat(line).matches(pin));
         // Trino: two Deployments (coordinator, workers) in base, dev and prod; PostgreSQL: its StatefulSet in each.
         assertThat(rendered.stream().filter(line -> line.contains("platform/trino:"))).hasSize(6);
         assertThat(rendered.stream().filter(line -> line.contains("platform/postgres:"))).hasSize(3);
+        // Spark: a team's executor pod template and the drivers' spark-defaults that copies its pin.
+        assertThat(rendered.stream().filter(line -> line.contains("platform/spark:"))).hasSize(2);
     }
 
     /**

@@ -27,8 +27,9 @@ public final class Lakehouse {
                     "the catalog database user's password, from a Secret; no spaces or backslashes"),
             required("LAKEHOUSE_WAREHOUSE", "hdfs://" + HOST_PORT + "(/[^\\s\\\\]*)?",
                     "where new tables go, e.g. hdfs://namenode.example:8020/warehouse"),
-            required("KERBEROS_PRINCIPAL", "[^\\s@/]+(/[^\\s@/]+)?@[A-Z0-9][A-Z0-9.-]*",
-                    "the principal this engine reads and writes HDFS as, e.g. trino/trino.example@PLATFORM.EXAMPLE"),
+            required("KERBEROS_PRINCIPAL", "[^\\s@/]+(/[^\\s@/]+)?(@[A-Z0-9][A-Z0-9.-]*)?",
+                    "the principal this engine reads and writes HDFS as, e.g. trino/trino.example@PLATFORM.EXAMPLE; "
+                            + "without a realm, KERBEROS_REALM's"),
             required("KERBEROS_KEYTAB", "/[^\\s\\\\]+", "the absolute path of that principal's keytab"));
 
     private Lakehouse() {}

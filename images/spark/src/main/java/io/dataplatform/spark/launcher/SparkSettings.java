@@ -32,6 +32,17 @@ final class SparkSettings {
     /** The platform's defaults: the lessons of running Spark for many teams, kept in one place. */
     static final Map<String, String> PLATFORM_DEFAULTS = platformDefaults();
 
+    /**
+     * Environment → setting for drivers on Kubernetes: the executor image (pinned in the team's spark-defaults
+     * ConfigMap), the executors' service account, and the driver pod's namespace and name from the downward API (the
+     * executors are owned by the driver pod, so Kubernetes removes them when the driver's pod goes).
+     */
+    static final Map<String, String> KUBERNETES = Map.of(
+            "SPARK_EXECUTOR_IMAGE", "spark.kubernetes.container.image",
+            "SPARK_KUBERNETES_SERVICE_ACCOUNT", "spark.kubernetes.authenticate.executor.serviceAccountName",
+            "POD_NAMESPACE", "spark.kubernetes.namespace",
+            "POD_NAME", "spark.kubernetes.driver.pod.name");
+
     private SparkSettings() {}
 
     private static Map<String, String> platformDefaults() {
@@ -80,6 +91,13 @@ final class SparkSettings {
             if (master != null && !master.isBlank()) {
                 settings.put("spark.master", master.strip());
             }
+            // Spark on Kubernetes (client mode): the team's spark-defaults ConfigMap and the downward API.
+            KUBERNETES.forEach((variable, setting) -> {
+                String value = environment.get(variable);
+                if (value != null && !value.isBlank()) {
+                    settings.put(setting, value.strip());
+                }
+            });
             String principal = environment.get("KERBEROS_PRINCIPAL");
             String keytab = environment.get("KERBEROS_KEYTAB");
             if (principal != null && !principal.isBlank()) {

@@ -60,6 +60,27 @@ class TestSparkLauncher {
     }
 
     @Test
+    void aDriverPodOnKubernetesTakesTheTeamsSparkDefaultsAndTheDownwardApi() throws IOException {
+        Map<String, String> environment = driverEnvironment();
+        // envFrom: the team's spark-defaults ConfigMap (argocd/apps/team/base/spark.yaml).
+        environment.put("SPARK_MASTER_URL", "k8s://https://kubernetes.default.svc");
+        environment.put("SPARK_EXECUTOR_IMAGE", "registry.example/platform/spark:4.1.1-1@sha256:0123");
+        environment.put("SPARK_KUBERNETES_SERVICE_ACCOUNT", "spark");
+        // The downward API.
+        environment.put("POD_NAMESPACE", "team-network");
+        environment.put("POD_NAME", "airflow-task-7f9c");
+
+        assertThat(SparkSettings.resolve(Role.SUBMIT, environment, "10.4.2.7", directory.resolve("none")))
+                .containsEntry("spark.master", "k8s://https://kubernetes.default.svc")
+                .containsEntry("spark.kubernetes.container.image",
+                        "registry.example/platform/spark:4.1.1-1@sha256:0123")
+                .containsEntry("spark.kubernetes.authenticate.executor.serviceAccountName", "spark")
+                .containsEntry("spark.kubernetes.namespace", "team-network")
+                .containsEntry("spark.kubernetes.driver.pod.name", "airflow-task-7f9c")
+                .containsEntry("spark.driver.host", "10.4.2.7");
+    }
+
+    @Test
     void daemonsGetNoDriverSettingsAndAMountedFileWins() throws IOException {
         Path mounted = Files.createDirectories(directory.resolve("mounted"));
         Files.writeString(mounted.resolve("spark-defaults.conf"), """
