@@ -30,6 +30,7 @@ final class SparkContainer extends GenericContainer<SparkContainer> {
     private final Kind kind;
     private final List<String> command;
     private boolean untilFirstStage;
+    private Duration jobTimeout = Duration.ofMinutes(5);
 
     private SparkContainer(PlatformImage image, Kind kind, List<String> command) {
         super(image.name());
@@ -51,6 +52,12 @@ final class SparkContainer extends GenericContainer<SparkContainer> {
         command.add(role);
         command.addAll(List.of(arguments));
         return new SparkContainer(image, Kind.DRIVER, command);
+    }
+
+    /** How long a driver run to its end may take (default 5 minutes). */
+    SparkContainer withJobTimeout(Duration timeout) {
+        jobTimeout = timeout;
+        return this;
     }
 
     SparkContainer untilFirstStage() {
@@ -83,7 +90,7 @@ final class SparkContainer extends GenericContainer<SparkContainer> {
                     waitingFor(new LogLineWait("^\\[spark] stage \\d+ started").withStartupTimeout(Duration.ofMinutes(3)));
                 }
                 else {
-                    ContainerExit.expect(this, Duration.ofMinutes(5));
+                    ContainerExit.expect(this, jobTimeout);
                 }
             }
         }

@@ -19,10 +19,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The Spark write benchmark of ci/benchmarks/spark (not part of `mvn verify`: run it with
  * {@code -Dit.test=SparkWriteBenchmark}). A client-mode driver on the {@link LakehouseCluster} (two workers, one
- * 1-core 512 MB executor each) generates TPC-H lineitem-shaped rows ({@code benchmark.rows}, default 6,000,000 = scale
- * factor 1) and appends them to an Iceberg table on the Kerberized HDFS {@code benchmark.runs} times; the figures are
- * taken from the lineage records the driver wrote (rows, duration) and from HDFS (bytes). It prints them; it asserts
- * only that the rows arrived.
+ * 1-core 512 MB executor each) generates TPC-H lineitem-shaped rows ({@code benchmark.rows}, default 6,000,000 =
+ * scale factor 1) and appends them to an Iceberg table on the Kerberized HDFS {@code benchmark.runs} times (default
+ * 2); the figures are taken from the lineage records the driver wrote (rows, duration) and from HDFS (bytes). It
+ * prints them; it asserts only that the rows arrived.
  */
 class SparkWriteBenchmark {
     private static final String CREATE = """
@@ -58,11 +58,12 @@ class SparkWriteBenchmark {
     @Test
     void appendLineitemRows() throws Exception {
         long rows = Long.getLong("benchmark.rows", 6_000_000L);
-        int runs = Integer.getInteger("benchmark.runs", 3);
+        int runs = Integer.getInteger("benchmark.runs", 2);
         try (LakehouseCluster cluster = LakehouseCluster.start(directory, false)) {
             String script = CREATE + INSERT.formatted(rows).repeat(runs);
             ContainerExit run;
             try (SparkContainer driver = cluster.driver("etl.keytab", "-f", "/jobs/lineitem.sql")
+                    .withJobTimeout(java.time.Duration.ofMinutes(60))
                     .withCopyToContainer(Transferable.of(script.getBytes(StandardCharsets.UTF_8), 0644),
                             "/jobs/lineitem.sql")) {
                 run = ContainerExit.of(driver);
