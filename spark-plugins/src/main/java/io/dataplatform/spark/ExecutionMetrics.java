@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Rows and bytes read and written per SQL execution, summed from the task metrics of the jobs that ran under that
- * execution's id, fed by the lineage listener. It takes an execution's totals when the execution ends: the listener
+ * execution's id (and per job for jobs outside SQL), fed by the lineage listener. It takes an execution's totals when the execution ends: the listener
  * bus delivers every task end of an execution before the execution's end.
  */
 final class ExecutionMetrics {
@@ -21,20 +21,30 @@ final class ExecutionMetrics {
     private final Map<Long, Totals> totals = new ConcurrentHashMap<>();
 
     void onExecutionStart(SparkListenerSQLExecutionStart start) {
-        {
-            Totals execution = totals.computeIfAbsent(start.executionId(), id -> new Totals());
-            execution.startTime = start.time();
-            execution.rootExecutionId = start.rootExecutionId().isDefined()
-                    ? (Long) start.rootExecutionId().get() : start.executionId();
-        }
+        Totals execution = totals.computeIfAbsent(start.executionId(), id -> new Totals());
+        execution.startTime = start.time();
+        execution.rootExecutionId = start.rootExecutionId().isDefined()
+                ? (Long) start.rootExecutionId().get() : start.executionId();
+    }
+
+    /** Jobs outside SQL (RDD actions) are kept under a key of their own, below the executions' (which are ≥ 0). */
+    static long jobKey(int jobId) {
+        return -1L - jobId;
     }
 
     void onJobStart(SparkListenerJobStart event) {
         String executionId = event.properties() == null ? null : event.properties().getProperty(EXECUTION_ID);
+        long id;
         if (executionId == null) {
-            return;
+            id = jobKey(event.jobId());
+            Totals job = totals.computeIfAbsent(id, key -> new Totals());
+            job.startTime = event.time();
+            job.description = event.properties() == null ? null
+                    : event.properties().getProperty("spark.job.description");
         }
-        long id = Long.parseLong(executionId);
+        else {
+            id = Long.parseLong(executionId);
+        }
         for (Object stageId : Scala.list(event.stageIds())) {
             executionOfStage.put((Integer) stageId, id);
         }
@@ -63,6 +73,11 @@ final class ExecutionMetrics {
         root.add(nested);
     }
 
+    /** Whether {@code jobId} ran outside any SQL execution (and has not been taken yet). */
+    boolean plainJob(int jobId) {
+        return totals.containsKey(jobKey(jobId));
+    }
+
     /** The totals of an execution, forgotten once taken. */
     Totals take(long executionId) {
         Totals taken = totals.remove(executionId);
@@ -72,6 +87,7 @@ final class ExecutionMetrics {
     static final class Totals {
         long startTime;
         long rootExecutionId = -1;
+        String description;
         long rowsRead;
         long bytesRead;
         long rowsWritten;

@@ -6,6 +6,8 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerApplicationStart;
 import org.apache.spark.scheduler.SparkListenerEvent;
+import org.apache.spark.scheduler.JobFailed;
+import org.apache.spark.scheduler.SparkListenerJobEnd;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerStageCompleted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
@@ -25,13 +27,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One JSON record per SQL query or command the driver runs: the tables read and written, rows and bytes read and
- * written, start time, duration and status (with the error of a failed query). Records are appended, one line each,
- * to {@code spark.platform.lineage.path}, or printed to stdout as {@code [lineage] {...}} when it is not set.
- * Registered through {@code spark.extraListeners}. One listener sees an execution's start, its tasks' metrics and its
- * end in order, and reads the ended execution's plan from the end event (what Spark's own query execution listeners
- * are given). A nested execution (the write inside CREATE TABLE AS SELECT) is folded into its statement's record. A
- * record that cannot be written is counted and reported on stderr, never thrown at the query.
+ * One JSON record per SQL query or command the driver runs — and per job outside SQL (an RDD action, type "job") —
+ * with the tables read and written, rows and bytes read and written, start time, duration and status (with the
+ * error of a failed one). Records are appended, one line each, to {@code spark.platform.lineage.path}, or printed to
+ * stdout as {@code [lineage] {...}} when it is not set. Registered through {@code spark.extraListeners}. One listener
+ * sees an execution's start, its tasks' metrics and its end in order, and reads the ended execution's plan from the
+ * end event (what Spark's own query execution listeners are given). A nested execution (the write inside CREATE
+ * TABLE AS SELECT) is folded into its statement's record. A record that cannot be written is counted and reported
+ * on stderr, never thrown at the query.
  */
 public class LineageListener extends SparkListener {
     public static final String PATH = "spark.platform.lineage.path";
@@ -67,6 +70,25 @@ public class LineageListener extends SparkListener {
     @Override
     public void onJobStart(SparkListenerJobStart event) {
         metrics.onJobStart(event);
+    }
+
+    /** A job outside SQL (an RDD action) gets a record of its own: no tables, its tasks' rows and bytes. */
+    @Override
+    public void onJobEnd(SparkListenerJobEnd event) {
+        if (!metrics.plainJob(event.jobId())) {
+            return;
+        }
+        ExecutionMetrics.Totals totals = metrics.take(ExecutionMetrics.jobKey(event.jobId()));
+        Throwable error = event.jobResult() instanceof JobFailed failed ? failed.exception() : null;
+        ObjectNode record = record("job", error == null ? "SUCCEEDED" : "FAILED", totals.startTime,
+                event.time() - totals.startTime, error, totals);
+        record.put("jobId", event.jobId());
+        if (totals.description != null) {
+            record.put("description", totals.description);
+        }
+        array(record, "inputs", Set.of());
+        array(record, "outputs", Set.of());
+        write(record);
     }
 
     @Override
@@ -129,19 +151,27 @@ public class LineageListener extends SparkListener {
             long durationMillis, Throwable error, ExecutionMetrics.Totals totals) {
         long end = System.currentTimeMillis();
         long start = totals.startTime > 0 ? totals.startTime : end - Math.max(durationMillis, 0);
+        ObjectNode record = record("query", status, start, durationMillis >= 0 ? durationMillis : end - start, error,
+                totals);
+        record.put("executionId", executionId);
+        record.put("operation", operation);
         Tables tables = tables(execution);
+        array(record, "inputs", tables.inputs());
+        array(record, "outputs", tables.outputs());
+        return record;
+    }
+
+    /** The fields every record has. */
+    private ObjectNode record(String type, String status, long start, long durationMillis, Throwable error,
+            ExecutionMetrics.Totals totals) {
         ObjectNode record = JSON.createObjectNode();
-        record.put("type", "query");
+        record.put("type", type);
         record.put("application", applicationId);
         record.put("applicationName", applicationName);
         record.put("user", user);
-        record.put("executionId", executionId);
-        record.put("operation", operation);
         record.put("status", status);
         record.put("startTime", Instant.ofEpochMilli(start).toString());
-        record.put("durationMs", durationMillis >= 0 ? durationMillis : end - start);
-        array(record, "inputs", tables.inputs());
-        array(record, "outputs", tables.outputs());
+        record.put("durationMs", durationMillis);
         record.put("rowsRead", totals.rowsRead);
         record.put("bytesRead", totals.bytesRead);
         record.put("rowsWritten", totals.rowsWritten);

@@ -103,6 +103,25 @@ class TestSparkListeners {
     }
 
     @Test
+    void aJobOutsideSqlGetsARecordWithItsTasksRows() throws IOException {
+        int before = records().size();
+        spark.sparkContext().setJobDescription("count the cells");
+        long cells = spark.sparkContext().textFile(write("cells.txt", "a\nb\nc\nd\n"), 2).count();
+        spark.sparkContext().setJobDescription(null);
+        assertThat(cells).isEqualTo(4);
+
+        List<JsonNode> records = waitForRecords(before + 1);
+        JsonNode job = records.get(records.size() - 1);
+        assertThat(job.get("type").asText()).isEqualTo("job");
+        assertThat(job.get("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(job.get("description").asText()).isEqualTo("count the cells");
+        assertThat(job.get("rowsRead").asLong()).isEqualTo(4);
+        assertThat(job.get("bytesRead").asLong()).isPositive();
+        assertThat(job.get("inputs")).isEmpty();
+        assertThat(job.get("outputs")).isEmpty();
+    }
+
+    @Test
     void progressLinesForJobsAndStages() {
         spark.sparkContext().setJobDescription("count the calls");
         spark.range(0, 100, 1, 4).selectExpr("sum(id)").collect();
@@ -148,6 +167,10 @@ class TestSparkListeners {
                 .startsWith("sql: job.sql:4: the statement failed: [TABLE_OR_VIEW_NOT_FOUND]");
         // The statement after the failure did not run.
         assertThat(spark.catalog().tableExists("lake.ops.cells")).isTrue();
+    }
+
+    private static String write(String name, String content) throws IOException {
+        return Files.writeString(directory.resolve(name), content).toUri().toString();
     }
 
     private static JsonNode single(List<JsonNode> records, String output, String input) {
