@@ -20,6 +20,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -70,7 +71,12 @@ func main() {
 	fmt.Printf("validate: %d kustomizations, %d objects, no problems\n", len(directories), objects)
 }
 
-// kustomizations lists every directory below root that holds a kustomization.yaml, in a stable order.
+// component matches a kustomization.yaml that declares a Kustomize Component: it cannot be built on its own and is
+// validated through every kustomization that includes it.
+var component = regexp.MustCompile(`(?m)^kind:\s*Component\s*$`)
+
+// kustomizations lists every directory below root that holds a kustomization.yaml (Components excluded), in a
+// stable order.
 func kustomizations(root string) ([]string, error) {
 	var directories []string
 	err := filepath.WalkDir(root, func(path string, entry fs.DirEntry, err error) error {
@@ -81,7 +87,13 @@ func kustomizations(root string) ([]string, error) {
 			return filepath.SkipDir
 		}
 		if !entry.IsDir() && entry.Name() == "kustomization.yaml" {
-			directories = append(directories, filepath.Dir(path))
+			content, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			if !component.Match(content) {
+				directories = append(directories, filepath.Dir(path))
+			}
 		}
 		return nil
 	})

@@ -166,3 +166,34 @@ spec:
 	expectProblem(t, problems, "spec.sourceRepos allows every repository (*)")
 	expectProblem(t, problems, "a destination allows every namespace of every cluster")
 }
+
+func TestComponentsAreCheckedThroughTheirUsersOnly(t *testing.T) {
+	root := t.TempDir()
+	write := func(path, content string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(root, path)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, path), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("components/settings/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"+
+		"configMapGenerator:\n  - name: settings\n    behavior: merge\n    literals: [A=1]\n")
+	write("app/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"+
+		"configMapGenerator:\n  - name: settings\n    literals: [A=0]\ncomponents:\n  - ../components/settings\n")
+	directories, err := kustomizations(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(directories) != 1 || filepath.Base(directories[0]) != "app" {
+		t.Fatalf("expected only the app, got %q", directories)
+	}
+	objects, err := render(directories[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(objects) != 1 {
+		t.Fatalf("expected the merged ConfigMap, got %d objects", len(objects))
+	}
+}

@@ -150,6 +150,8 @@ public final class Teams {
                         .formatted(values.cpu(), values.memory(), values.storage(), values.pods()),
                 "    LimitRange team-defaults, NetworkPolicy same-namespace-only",
                 "    ServiceAccount spark, RoleBinding spark-driver -> ClusterRole platform-spark-driver",
+                "    PodTemplate spark-executor and ConfigMap spark-defaults (the pinned Spark executor image), "
+                        + "ConfigMaps hadoop-client and lakehouse (the environment's client variables)",
                 "    AppProject %s (destination %s only)".formatted(team, namespace),
                 "  Application %s-airflow (project %s, namespace %s): Airflow chart 1.18.0".formatted(team, team,
                         namespace));

@@ -75,8 +75,9 @@ class UpgradeIT {
         // Trino: two Deployments (coordinator, workers) in base, dev and prod; PostgreSQL: its StatefulSet in each.
         assertThat(rendered.stream().filter(line -> line.contains("platform/trino:"))).hasSize(6);
         assertThat(rendered.stream().filter(line -> line.contains("platform/postgres:"))).hasSize(3);
-        // Spark: a team's executor pod template and the drivers' spark-defaults that copies its pin.
-        assertThat(rendered.stream().filter(line -> line.contains("platform/spark:"))).hasSize(2);
+        // Spark: a team's executor pod template and the drivers' spark-defaults that copies its pin, in base, dev
+        // and prod.
+        assertThat(rendered.stream().filter(line -> line.contains("platform/spark:"))).hasSize(6);
     }
 
     /**
