@@ -118,11 +118,6 @@ public class LineageListener extends SparkListener {
         }
     }
 
-    /** Records that could not be written (disk full, directory missing). */
-    public long failedWrites() {
-        return failedWrites.get();
-    }
-
     private void record(long executionId, String operation, QueryExecution execution, String status,
             long durationMillis, Throwable error) {
         try {

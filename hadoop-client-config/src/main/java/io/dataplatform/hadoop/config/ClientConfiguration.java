@@ -1,5 +1,6 @@
 package io.dataplatform.hadoop.config;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -57,5 +58,19 @@ public final class ClientConfiguration {
      */
     public static List<String> prepare(Map<String, String> environment, Path mounted, Path output) {
         return ConfigurationDirectory.prepare(templates(), variables(environment), mounted, output);
+    }
+
+    /**
+     * For a client image's launcher: prepares {@code output} when the container talks to HDFS (the environment names
+     * a NameNode, or files are mounted in /etc/hadoop/conf) and points this JVM's Kerberos at the rendered
+     * krb5.conf. Returns the report lines; none when the container has no HDFS client.
+     */
+    public static List<String> prepareForThisProcess(Map<String, String> environment, Path output) {
+        if (!environment.containsKey("HDFS_NAMENODE") && !Files.isDirectory(ConfigurationDirectory.MOUNTED)) {
+            return List.of();
+        }
+        List<String> report = prepare(environment, ConfigurationDirectory.MOUNTED, output);
+        System.setProperty("java.security.krb5.conf", output.resolve("krb5.conf").toString());
+        return report;
     }
 }

@@ -91,13 +91,9 @@ public final class SparkEntrypoint {
 
     /** The HDFS/Kerberos client files, for containers that talk to HDFS. */
     private static void prepareHadoopClient(Map<String, String> environment) {
-        if (!environment.containsKey("HDFS_NAMENODE") && !Files.isDirectory(ConfigurationDirectory.MOUNTED)) {
-            return;
-        }
         Path output = directory(environment, "HADOOP_CONF_DIR", ConfigurationDirectory.RUNTIME.toString());
-        ClientConfiguration.prepare(environment, ConfigurationDirectory.MOUNTED, output)
+        ClientConfiguration.prepareForThisProcess(environment, output)
                 .forEach(line -> System.out.println("spark: hadoop " + line));
-        System.setProperty("java.security.krb5.conf", output.resolve("krb5.conf").toString());
     }
 
     /**

@@ -53,11 +53,8 @@ public final class TrinoLauncher {
      * ({@code HDFS_NAMENODE}) or when files are mounted in /etc/hadoop/conf; otherwise there are none.
      */
     private static void prepareHadoopClient(Map<String, String> environment) {
-        if (!environment.containsKey("HDFS_NAMENODE") && !Files.isDirectory(ConfigurationDirectory.MOUNTED)) {
-            return;
-        }
         try {
-            ClientConfiguration.prepare(environment, ConfigurationDirectory.MOUNTED, ConfigurationDirectory.RUNTIME)
+            ClientConfiguration.prepareForThisProcess(environment, ConfigurationDirectory.RUNTIME)
                     .forEach(line -> System.out.println("platform launcher: hadoop " + line));
         }
         catch (ConfigurationException e) {
@@ -65,8 +62,6 @@ public final class TrinoLauncher {
             System.err.println("platform launcher: Trino was not started");
             System.exit(1);
         }
-        System.setProperty("java.security.krb5.conf",
-                ConfigurationDirectory.RUNTIME.resolve("krb5.conf").toString());
     }
 
     /**
