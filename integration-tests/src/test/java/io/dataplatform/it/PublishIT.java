@@ -44,8 +44,7 @@ class PublishIT {
         Process registryProcess = startRegistry(port);
         try {
             Path copy = RepositoryCopy.of(RepositoryCopy.repository(), temporary.resolve("platform"));
-            RepositoryCopy.Run publish = run(copy, "./mvnw", "-o", "-B", "install", "-DskipTests",
-                    "-Dmaven.install.skip=true", "-Dimage.publish=true", "-Dplatform.registry=" + registry,
+            RepositoryCopy.Run publish = RepositoryCopy.maven(copy, "package", "-DskipTests", "-Dimage.publish=true", "-Dplatform.registry=" + registry,
                     "-Dimage.allowInsecureRegistries=true", "-pl", "images/image-maven-plugin,images/base-os,images/kdc");
             assertThat(publish.status()).as(publish.output()).isZero();
             assertThat(publish.output()).contains("Published " + registry + "/platform/kdc:");
@@ -58,12 +57,7 @@ class PublishIT {
             assertThat(digest).matches("sha256:[0-9a-f]{64}");
 
             // The registry serves that manifest under the tag, and Docker pulls it back by digest, as built.
-            HttpResponse<Void> manifest = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                            "http://%s/v2/platform/kdc/manifests/%s".formatted(registry, image.substring(image.lastIndexOf(':') + 1))))
-                    .header("Accept", "application/vnd.docker.distribution.manifest.v2+json")
-                    .header("Accept", "application/vnd.oci.image.manifest.v1+json")
-                    .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
-            assertThat(manifest.headers().firstValue("Docker-Content-Digest")).hasValue(digest);
+            assertThat(manifestDigest(registry, image)).hasValue(digest);
             DockerClient docker = DockerClientFactory.instance().client();
             docker.pullImageCmd(repository).withTag(digest).exec(new PullImageResultCallback())
                     .awaitCompletion(2, TimeUnit.MINUTES);
@@ -111,11 +105,38 @@ class PublishIT {
             assertThat(validate.status()).as(validate.output()).isZero();
             assertThat(Files.readString(temporary.resolve("rendered/apps_kdc-fixture_base.yaml")))
                     .contains("image: " + image + "@" + digest);
+
+            // A published tag never moves: a changed input of the KDC image (its entrypoint) under the same tag is
+            // refused, naming the tag; the unchanged base image publishes again as the same digest; the registry
+            // still serves the first digest under the tag.
+            Path entrypoint = copy.resolve("images/kdc/src/main/rootfs/usr/local/bin/kdc-entrypoint");
+            Files.writeString(entrypoint, Files.readString(entrypoint) + "# a changed input\n");
+            RepositoryCopy.Run moved = RepositoryCopy.maven(copy, "package", "-DskipTests", "-Dimage.publish=true",
+                    "-Dplatform.registry=" + registry, "-Dimage.allowInsecureRegistries=true",
+                    "-pl", "images/image-maven-plugin,images/base-os,images/kdc");
+            assertThat(moved.status()).as(moved.output()).isNotZero();
+            assertThat(moved.output())
+                    .contains("(already there, unchanged)")
+                    .contains("%s is already published as %s, and this build made sha256:".formatted(image, digest))
+                    .contains("a published tag never moves. Bump platform.revision in the root pom.xml");
+            assertThat(manifestDigest(registry, image)).hasValue(digest);
         }
         finally {
             registryProcess.destroy();
             registryProcess.waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    /** The digest the registry serves under the image's tag (Docker-Content-Digest of a manifest HEAD). */
+    private static java.util.Optional<String> manifestDigest(String registry, String image) throws IOException,
+            InterruptedException {
+        String path = image.substring(registry.length() + 1, image.lastIndexOf(':'));
+        HttpResponse<Void> manifest = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                        "http://%s/v2/%s/manifests/%s".formatted(registry, path, image.substring(image.lastIndexOf(':') + 1))))
+                .header("Accept", "application/vnd.docker.distribution.manifest.v2+json")
+                .header("Accept", "application/vnd.oci.image.manifest.v1+json")
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+        return manifest.headers().firstValue("Docker-Content-Digest");
     }
 
     private Process startRegistry(int port) throws IOException, InterruptedException {

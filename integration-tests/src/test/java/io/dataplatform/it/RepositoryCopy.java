@@ -47,6 +47,22 @@ final class RepositoryCopy {
         return new Run(process.exitValue(), new String(output, StandardCharsets.UTF_8));
     }
 
+    /**
+     * Runs the copy's Maven wrapper offline, in batch mode, on the outer build's local repository — named
+     * explicitly, so a nested build finds what the outer one resolved even when the outer build was given another
+     * repository than ~/.m2 (a fresh machine, {@code -Dmaven.repo.local=...}). A nested build may only use phases
+     * and plugins the outer {@code verify} resolved: never {@code install} or {@code deploy}.
+     */
+    static Run maven(Path copy, String... arguments) throws IOException, InterruptedException {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("./mvnw", "-o", "-B"));
+        String localRepository = System.getProperty("platform.maven.repository", "");
+        if (!localRepository.isBlank()) {
+            command.add("-Dmaven.repo.local=" + localRepository);
+        }
+        command.addAll(java.util.List.of(arguments));
+        return run(copy, command.toArray(String[]::new));
+    }
+
     static String java() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }

@@ -152,6 +152,7 @@ public class BuildImageMojo extends AbstractDebianMojo {
             ImageBuilder.Result result = new ImageBuilder(getLog()::info).build(spec);
             getLog().info("Built %s: image id %s, %d MB, in %.1f s".formatted(result.reference(), result.imageId(),
                     result.archiveSize() >> 20, (System.nanoTime() - start) / 1e9));
+            ImageBuilder.recordSourceRevision(spec.outputMetadata(), GitRevision.of(project.getBasedir().toPath()));
         }
         catch (ImageBuildException e) {
             throw new MojoFailureException(e.getMessage(), e);
@@ -231,7 +232,7 @@ public class BuildImageMojo extends AbstractDebianMojo {
                 .map(tree -> new ImageSpec.TreePart(tree.source.toPath(), tree.path)).toList();
 
         TreeMap<String, String> allLabels = new TreeMap<>(ImageSpec.ociLabels(imageName,
-                title == null ? name : title, GitRevision.of(project.getBasedir().toPath()), sourceUrl));
+                title == null ? name : title, sourceUrl));
         allLabels.putAll(labels);
         ImageSpec.RuntimeConfig runtime = new ImageSpec.RuntimeConfig(new TreeMap<>(env), allLabels,
                 Optional.ofNullable(user), Optional.ofNullable(workingDirectory), Optional.ofNullable(entrypoint),

@@ -345,6 +345,16 @@ public final class ImageBuilder {
         Files.writeString(spec.outputMetadata().resolveSibling("image.id"), result.imageId() + "\n");
     }
 
+    /**
+     * Adds the commit the build comes from to {@code image.json}: provenance beside the image, never in it (see
+     * {@link ImageSpec#ociLabels}).
+     */
+    public static void recordSourceRevision(Path metadataFile, String revision) throws IOException {
+        ObjectNode metadata = (ObjectNode) JSON.readTree(metadataFile.toFile());
+        metadata.put("sourceRevision", revision);
+        Files.writeString(metadataFile, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(metadata) + "\n");
+    }
+
     public record LayerResult(String name, String diffId, long size) {}
 
     public record Result(String reference, String imageId, String archiveDigest, long archiveSize,

@@ -198,11 +198,16 @@ public record ImageSpec(
         }
     }
 
-    public static Map<String, String> ociLabels(ImageName name, String title, String revision, String sourceUrl) {
+    /**
+     * The OCI labels every image carries. No commit: a label is part of the image configuration, so a commit label
+     * would give every image a new digest on every commit, even one that changes nothing the image is made of
+     * (and move published tags). The commit a build comes from is provenance kept beside the image
+     * ({@code sourceRevision} in {@code target/image.json} and {@code target/jib-image.json}, and the pin commit).
+     */
+    public static Map<String, String> ociLabels(ImageName name, String title, String sourceUrl) {
         return Map.of(
                 "org.opencontainers.image.title", title,
                 "org.opencontainers.image.version", name.tag(),
-                "org.opencontainers.image.revision", revision,
                 "org.opencontainers.image.source", sourceUrl,
                 "org.opencontainers.image.created", ImageBuilder.EPOCH);
     }

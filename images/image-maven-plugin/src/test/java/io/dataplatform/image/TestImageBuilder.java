@@ -188,7 +188,7 @@ class TestImageBuilder {
                 List.of(),
                 List.of(),
                 new ImageSpec.RuntimeConfig(new TreeMap<>(Map.of("LANG", "C.UTF-8")),
-                        new TreeMap<>(ImageSpec.ociLabels(name, "base", "abc123", "https://git.example/platform")),
+                        new TreeMap<>(ImageSpec.ociLabels(name, "base", "https://git.example/platform")),
                         Optional.of("1000:1000"), Optional.of("/home/platform"), Optional.empty(), Optional.empty(),
                         Optional.empty(), List.of()),
                 output.resolve("work"), output.resolve("layer-cache"), output.resolve("image.tar"),
