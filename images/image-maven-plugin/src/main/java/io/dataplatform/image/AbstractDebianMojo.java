@@ -41,4 +41,8 @@ abstract class AbstractDebianMojo extends AbstractMojo {
 
     @Parameter(defaultValue = "amd64")
     protected String debianArchitecture;
+
+    /** The OpenPGP keyring that signs the suite's InRelease files (Debian's debian-archive-keyring package). */
+    @Parameter(property = "debian.keyring", defaultValue = "/usr/share/keyrings/debian-archive-keyring.gpg")
+    protected java.io.File debianKeyring;
 }

@@ -45,15 +45,24 @@ public final class DebianResolver {
         this.providersByVirtualName = providers;
     }
 
-    /** Reads {@code dists/<archive>/main/binary-<arch>/Packages.xz} of each archive base URL. */
-    public static DebianResolver fromArchives(List<Archive> archives, String architecture) {
+    /**
+     * Reads {@code dists/<archive>/main/binary-<arch>/Packages.xz} of each archive base URL, each checked against the
+     * archive's {@code InRelease} whose signature {@code keyring} verifies.
+     */
+    public static DebianResolver fromArchives(List<Archive> archives, String architecture, java.nio.file.Path keyring) {
         List<Candidate> candidates = new ArrayList<>();
         for (Archive archive : archives) {
-            String url = "%s/dists/%s/main/binary-%s/Packages.xz".formatted(archive.baseUrl(), archive.distribution(),
-                    architecture);
+            SignedRelease release = SignedRelease.download(archive.baseUrl(), archive.distribution(), keyring,
+                    java.time.Instant.now());
+            String index = "main/binary-%s/Packages.xz".formatted(architecture);
+            String url = "%s/dists/%s/%s".formatted(archive.baseUrl(), archive.distribution(), index);
             String text;
-            try (InputStream input = new XZCompressorInputStream(Downloads.open(url))) {
-                text = new String(input.readAllBytes(), StandardCharsets.UTF_8);
+            try (InputStream download = Downloads.open(url)) {
+                byte[] compressed = download.readAllBytes();
+                release.check(index, compressed);
+                try (InputStream input = new XZCompressorInputStream(new java.io.ByteArrayInputStream(compressed))) {
+                    text = new String(input.readAllBytes(), StandardCharsets.UTF_8);
+                }
             }
             catch (IOException e) {
                 throw new ImageBuildException("Cannot read the Debian package index " + url + ": " + e.getMessage(), e);

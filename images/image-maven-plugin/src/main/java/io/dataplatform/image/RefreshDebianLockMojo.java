@@ -32,7 +32,8 @@ public class RefreshDebianLockMojo extends AbstractDebianMojo {
             DebianResolver resolver = DebianResolver.fromArchives(List.of(
                     new DebianResolver.Archive(debianMirror, debianSuite),
                     new DebianResolver.Archive(debianMirror, debianSuite + "-updates"),
-                    new DebianResolver.Archive(debianSecurityMirror, debianSuite + "-security")), debianArchitecture);
+                    new DebianResolver.Archive(debianSecurityMirror, debianSuite + "-security")), debianArchitecture,
+                    debianKeyring.toPath());
             List<DebianLock.LockedPackage> packages = resolver.resolve(debianPackages, new HashSet<>(debianExcludes),
                     inherited);
             DebianLock lock = new DebianLock(debianSuite, debianArchitecture, debianPackages, debianExcludes, packages);
