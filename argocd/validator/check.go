@@ -54,6 +54,20 @@ func check(o object, kustomization string) []string {
 		}
 	}
 	var problems []string
+	for _, volume := range podVolumes(decoded) {
+		if volume.Secret == nil {
+			continue
+		}
+		mode := int32(0o644) // the API server's default for a Secret volume
+		if volume.Secret.DefaultMode != nil {
+			mode = *volume.Secret.DefaultMode
+		}
+		if mode&0o377 != 0 {
+			problems = append(problems, fmt.Sprintf("volume %s: Secret %s is mounted with mode %04o: keytabs, keystores "+
+				"and passwords are mounted 0400 (defaultMode: 256; the pod's fsGroup grants its group read)",
+				volume.Name, volume.Secret.SecretName, mode))
+		}
+	}
 	for _, container := range containers(decoded) {
 		if !pinnedImage.MatchString(container.Image) {
 			problems = append(problems, fmt.Sprintf("container %s: image %q is not pinned: use a platform image "+
@@ -64,7 +78,22 @@ func check(o object, kustomization string) []string {
 	return problems
 }
 
+func podVolumes(decoded runtime.Object) []corev1.Volume {
+	if spec := podSpec(decoded); spec != nil {
+		return spec.Volumes
+	}
+	return nil
+}
+
 func containers(decoded runtime.Object) []corev1.Container {
+	spec := podSpec(decoded)
+	if spec == nil {
+		return nil
+	}
+	return append(append([]corev1.Container{}, spec.InitContainers...), spec.Containers...)
+}
+
+func podSpec(decoded runtime.Object) *corev1.PodSpec {
 	var spec *corev1.PodSpec
 	switch typed := decoded.(type) {
 	case *corev1.Pod:
@@ -81,8 +110,10 @@ func containers(decoded runtime.Object) []corev1.Container {
 		spec = &typed.Spec.Template.Spec
 	case *batchv1.CronJob:
 		spec = &typed.Spec.JobTemplate.Spec.Template.Spec
+	case *corev1.PodTemplate:
+		spec = &typed.Template.Spec
 	default:
 		return nil
 	}
-	return append(append([]corev1.Container{}, spec.InitContainers...), spec.Containers...)
+	return spec
 }

@@ -5,7 +5,9 @@
 //     server's OpenAPI schemas are generated from): an unknown field, a wrong type or an unknown kind is an error;
 //  3. Argo CD objects (Application, ApplicationSet, AppProject) have what Argo CD needs: a project, a destination,
 //     sources with a repository and a pinned revision (never HEAD; charts at an exact version);
-//  4. no container image is referenced by a mutable tag: an image names a tag the reactor derives from a version
+//  4. what admission would do, per environment and namespace: containers whose requests exceed their limits once
+//     the LimitRange's defaults apply, and pods whose replicas together exceed the ResourceQuota (admission.go);
+//  5. no container image is referenced by a mutable tag: an image names a tag the reactor derives from a version
 //     property and the platform revision (`<version>-<revision>`), optionally with its digest, or only a digest.
 //
 // Usage: validate [-render <directory>] <argocd directory>. Prints one line per rendered kustomization and one per
@@ -40,6 +42,7 @@ func main() {
 	}
 	var problems []string
 	objects := 0
+	admitted := newAdmission()
 	for _, directory := range directories {
 		relative, _ := filepath.Rel(root, directory)
 		rendered, err := render(directory)
@@ -58,9 +61,11 @@ func main() {
 				os.Exit(2)
 			}
 		}
+		admitted.add(relative, rendered)
 		objects += len(rendered)
 		fmt.Printf("rendered %s: %d objects\n", relative, len(rendered))
 	}
+	problems = append(problems, admitted.problems()...)
 	for _, problem := range problems {
 		fmt.Fprintln(os.Stderr, "problem:", problem)
 	}

@@ -10,7 +10,21 @@ import (
 // problemsOf renders a one-directory kustomization holding files and returns its problems.
 func problemsOf(t *testing.T, kustomization string, files map[string]string) []string {
 	t.Helper()
-	directory := filepath.Join(t.TempDir(), kustomization)
+	directory := writeKustomization(t, filepath.Join(t.TempDir(), kustomization), "", files)
+	objects, err := render(directory)
+	if err != nil {
+		return []string{"render: " + err.Error()}
+	}
+	var problems []string
+	for _, o := range objects {
+		problems = append(problems, check(o, kustomization)...)
+	}
+	return problems
+}
+
+// writeKustomization writes files and a kustomization.yaml listing them (in namespace, if not empty) to directory.
+func writeKustomization(t *testing.T, directory, namespace string, files map[string]string) string {
+	t.Helper()
 	if err := os.MkdirAll(directory, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -21,19 +35,15 @@ func problemsOf(t *testing.T, kustomization string, files map[string]string) []s
 			t.Fatal(err)
 		}
 	}
-	manifest := "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n" + strings.Join(resources, "\n") + "\n"
+	manifest := "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+	if namespace != "" {
+		manifest += "namespace: " + namespace + "\n"
+	}
+	manifest += "resources:\n" + strings.Join(resources, "\n") + "\n"
 	if err := os.WriteFile(filepath.Join(directory, "kustomization.yaml"), []byte(manifest), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	objects, err := render(directory)
-	if err != nil {
-		return []string{"render: " + err.Error()}
-	}
-	var problems []string
-	for _, o := range objects {
-		problems = append(problems, check(o, kustomization)...)
-	}
-	return problems
+	return directory
 }
 
 func expectProblem(t *testing.T, problems []string, fragments ...string) {
@@ -195,5 +205,22 @@ func TestComponentsAreCheckedThroughTheirUsersOnly(t *testing.T) {
 	}
 	if len(objects) != 1 {
 		t.Fatalf("expected the merged ConfigMap, got %d objects", len(objects))
+	}
+}
+
+func TestSecretsAreMountedOwnerReadOnly(t *testing.T) {
+	withVolume := func(mode string) string {
+		return strings.Replace(deployment, "IMAGE", "platform/trino:476-1", 1) + `      volumes:
+        - name: keytab
+          secret:
+            secretName: trino-keytab
+` + mode
+	}
+	expectProblem(t, problemsOf(t, "apps/web/base", map[string]string{"web.yaml": withVolume("")}),
+		"volume keytab: Secret trino-keytab is mounted with mode 0644")
+	expectProblem(t, problemsOf(t, "apps/web/base", map[string]string{"web.yaml": withVolume("            defaultMode: 0440\n")}),
+		"mounted with mode 0440")
+	if problems := problemsOf(t, "apps/web/base", map[string]string{"web.yaml": withVolume("            defaultMode: 256\n")}); len(problems) > 0 {
+		t.Fatalf("unexpected problems %q", problems)
 	}
 }
