@@ -140,21 +140,12 @@ public final class Teams {
                 throw new UncheckedIOException("cannot write " + file, e);
             }
         }
-        String namespace = "team-" + team;
-        return List.of(
-                (dryRun ? "would write " : "wrote ") + file,
-                "after commit and Argo CD Sync, the team ApplicationSets create:",
-                "  Application %s-foundation (project platform, namespace %s):".formatted(team, namespace),
-                "    Namespace %s (label platform.io/team=%s)".formatted(namespace, team),
-                "    ResourceQuota team-quota: cpu %d, memory %s, storage %s, pods %d"
-                        .formatted(values.cpu(), values.memory(), values.storage(), values.pods()),
-                "    LimitRange team-defaults, NetworkPolicy same-namespace-only",
-                "    ServiceAccount spark, RoleBinding spark-driver -> ClusterRole platform-spark-driver",
-                "    PodTemplate spark-executor and ConfigMap spark-defaults (the pinned Spark executor image), "
-                        + "ConfigMaps hadoop-client and lakehouse (the environment's client variables)",
-                "    AppProject %s (destination %s only)".formatted(team, namespace),
-                "  Application %s-airflow (project %s, namespace %s): Airflow chart 1.18.0".formatted(team, team,
-                        namespace));
+        List<String> report = new ArrayList<>();
+        report.add((dryRun ? "would write " : "wrote ") + file);
+        report.add("after commit and Argo CD Sync, the team ApplicationSets create:");
+        // Read from the tree the teams directory belongs to (argocd/teams -> argocd), never written here.
+        report.addAll(TeamApps.describe(teams.toAbsolutePath().getParent(), values));
+        return report;
     }
 
     public static void main(String[] args) {

@@ -1,12 +1,15 @@
 package io.dataplatform.gitops;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,7 +21,24 @@ class TestTeams {
             "--owner", "alice@operator.example", "--cpu", "20", "--memory", "64Gi", "--storage", "500Gi");
 
     @TempDir
+    Path tree;
     Path teams;
+
+    /** A copy of this module's Argo CD tree with an empty teams directory: the report is read from the tree. */
+    @BeforeEach
+    void copyOfTheTree() throws IOException {
+        for (String directory : List.of("environments", "apps", "components")) {
+            Path source = Path.of(directory);
+            try (Stream<Path> files = Files.walk(source)) {
+                for (Path file : files.filter(Files::isRegularFile).toList()) {
+                    Path target = tree.resolve(file.toString());
+                    Files.createDirectories(target.getParent());
+                    Files.copy(file, target);
+                }
+            }
+        }
+        teams = Files.createDirectories(tree.resolve("teams"));
+    }
 
     @Test
     void onboardingWritesOneValuesFileAndSaysWhatSyncWillCreate() throws Exception {
@@ -26,11 +46,21 @@ class TestTeams {
 
         Path file = teams.resolve("network-planning/values-network-planning.yaml");
         assertThat(report).first().isEqualTo("wrote " + file);
-        assertThat(report).contains(
+        assertThat(report).containsSubsequence(
                 "  Application network-planning-foundation (project platform, namespace team-network-planning):",
+                "    Namespace team-network-planning",
+                "    AppProject network-planning (destination team-network-planning only)",
+                "    ConfigMap hadoop-client",
+                "    ConfigMap lakehouse",
+                "    ConfigMap spark-defaults",
+                "    LimitRange team-defaults",
+                "    NetworkPolicy same-namespace-only",
+                "    PodTemplate spark-executor",
                 "    ResourceQuota team-quota: cpu 20, memory 64Gi, storage 500Gi, pods 200",
+                "    RoleBinding spark-driver",
+                "    ServiceAccount spark",
                 "  Application network-planning-airflow (project network-planning, namespace team-network-planning): "
-                        + "Airflow chart 1.18.0");
+                        + "chart airflow 1.18.0 from https://airflow.apache.org");
         assertThat(Files.readString(file)).contains("""
                 team: network-planning
                 description: "Radio network planning"
@@ -46,6 +76,29 @@ class TestTeams {
             assertThat(files.filter(Files::isRegularFile)).containsExactly(file);
         }
         assertThat(Teams.checkAll(teams)).isEmpty();
+    }
+
+    @Test
+    void theReportFollowsTheTreeNotTheTool() throws Exception {
+        // A chart upgrade and a new object in the team's foundation: the report says what Sync will now do.
+        Path applicationSets = tree.resolve("environments/base/teams.yaml");
+        Files.writeString(applicationSets, Files.readString(applicationSets).replace("targetRevision: 1.18.0", "targetRevision: 1.19.0"));
+        Path foundation = tree.resolve("apps/team/base");
+        Files.writeString(foundation.resolve("limits.yaml"), """
+                apiVersion: policy/v1
+                kind: PodDisruptionBudget
+                metadata:
+                  name: spark-drivers
+                spec:
+                  maxUnavailable: 0
+                """);
+        Path kustomization = foundation.resolve("kustomization.yaml");
+        Files.writeString(kustomization, Files.readString(kustomization).replace("  - project.yaml\n", "  - project.yaml\n  - limits.yaml\n"));
+
+        List<String> report = Teams.onboard(teams, GOOD);
+        assertThat(report).contains("    PodDisruptionBudget spark-drivers",
+                "  Application network-planning-airflow (project network-planning, namespace team-network-planning): "
+                        + "chart airflow 1.19.0 from https://airflow.apache.org");
     }
 
     @Test

@@ -96,6 +96,37 @@ class KerberosKdcIT {
     }
 
     @Test
+    void healthCheckFailsWhileTheKdcDoesNotAnswerAndRecovers() throws Exception {
+        List<String> command = kdc.getContainerInfo().getConfig().getHealthcheck().getTest();
+        String[] health = command.subList(1, command.size()).toArray(String[]::new);
+        // Freeze krb5kdc (the process is alive, its port open, but no ticket comes back), as a hung KDC would be.
+        signalKdc("STOP");
+        try {
+            var frozen = kdc.execInContainer(health);
+            assertThat(frozen.getExitCode()).isNotZero();
+            assertThat(frozen.getStderr()).contains("Cannot contact any KDC for realm '" + REALM + "'");
+        }
+        finally {
+            signalKdc("CONT");
+        }
+        var thawed = kdc.execInContainer(health);
+        assertThat(thawed.getExitCode()).as(thawed.getStderr()).isZero();
+    }
+
+    /** Sends a signal to krb5kdc inside the container (the image has no pkill: dash walks /proc). */
+    private static void signalKdc(String signal) throws Exception {
+        var result = kdc.execInContainer("sh", "-c", """
+                found=no
+                for process in /proc/[0-9]*; do
+                  read -r name < "$process/comm" 2> /dev/null || continue
+                  if [ "$name" = krb5kdc ]; then kill -%s "${process#/proc/}"; found=yes; fi
+                done
+                [ "$found" = yes ]
+                """.formatted(signal));
+        assertThat(result.getExitCode()).as("kill -%s krb5kdc: %s", signal, result.getStderr()).isZero();
+    }
+
+    @Test
     void aRestartKeepsTheKeysSoIssuedKeytabsStayValid() throws Exception {
         Path keytab = kdc.keytab("dn.keytab", temporary);
         DockerClient docker = DockerClientFactory.instance().client();
@@ -121,8 +152,8 @@ class KerberosKdcIT {
 
             assertThat(broken.getCurrentContainerInfo().getState().getExitCodeLong()).isEqualTo(1);
             assertThat(broken.getLogs()).contains(
-                    "kdc: /etc/kdc/principals:2: unknown option 'keytabs=hdfs.keytab' "
-                            + "(expected keytab=<file> or password=<password>)")
+                    "kdc: /etc/kdc/principals:2: unknown option 'keytabs=…' "
+                            + "(expected keytab=<file> or password=<password>; values are not shown)")
                     .doesNotContain("created realm");
         }
     }

@@ -89,9 +89,7 @@ public class HdfsTokensPlugin implements SparkPlugin {
                 if (credentials.numberOfTokens() == 0) {
                     throw new IOException("no NameNode issued a delegation token");
                 }
-                DataOutputBuffer buffer = new DataOutputBuffer();
-                credentials.writeTokenStorageToStream(buffer);
-                return Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(buffer.getData(), buffer.getLength()));
+                return encode(credentials);
             }
             catch (IOException e) {
                 throw new UncheckedIOException("cannot obtain HDFS delegation tokens for " + fileSystems + " as "
@@ -107,6 +105,19 @@ public class HdfsTokensPlugin implements SparkPlugin {
                 return "?";
             }
         }
+    }
+
+    /** The driver's tokens as the text a plugin message carries. */
+    static String encode(Credentials credentials) throws IOException {
+        DataOutputBuffer buffer = new DataOutputBuffer();
+        credentials.writeTokenStorageToStream(buffer);
+        return Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(buffer.getData(), buffer.getLength()));
+    }
+
+    static Credentials decode(String tokens) throws IOException {
+        Credentials credentials = new Credentials();
+        credentials.readTokenStorageStream(new DataInputStream(new ByteArrayInputStream(Base64.getDecoder().decode(tokens))));
+        return credentials;
     }
 
     static List<URI> fileSystems(SparkConf conf, Configuration hadoop) {
@@ -130,7 +141,10 @@ public class HdfsTokensPlugin implements SparkPlugin {
             if (tokens == null) {
                 return;
             }
-            add(tokens);
+            // The user the executor runs tasks as; the refresh thread installs tokens for it explicitly (a thread of
+            // our own does not carry the caller's Subject on every JDK).
+            UserGroupInformation user = currentUser();
+            add(user, tokens);
             long refresh = plugin.conf().getTimeAsMs(REFRESH, "8h");
             refresher = Executors.newSingleThreadScheduledExecutor(runnable -> {
                 Thread thread = new Thread(runnable, "hdfs-token-refresh");
@@ -139,7 +153,7 @@ public class HdfsTokensPlugin implements SparkPlugin {
             });
             refresher.scheduleAtFixedRate(() -> {
                 try {
-                    add((String) plugin.ask(REFRESH_REQUEST));
+                    add(user, (String) plugin.ask(REFRESH_REQUEST));
                 }
                 catch (Exception e) {
                     System.err.println("hdfs tokens: the refresh failed; the current tokens stay in use: " + e);
@@ -154,12 +168,18 @@ public class HdfsTokensPlugin implements SparkPlugin {
             }
         }
 
-        static void add(String tokens) {
+        private static UserGroupInformation currentUser() {
             try {
-                Credentials credentials = new Credentials();
-                credentials.readTokenStorageStream(new DataInputStream(
-                        new ByteArrayInputStream(Base64.getDecoder().decode(tokens))));
-                UserGroupInformation.getCurrentUser().addCredentials(credentials);
+                return UserGroupInformation.getCurrentUser();
+            }
+            catch (IOException e) {
+                throw new UncheckedIOException("cannot tell which user the executor runs as", e);
+            }
+        }
+
+        static void add(UserGroupInformation user, String tokens) {
+            try {
+                user.addCredentials(decode(tokens));
             }
             catch (IOException e) {
                 throw new UncheckedIOException("cannot add the driver's HDFS delegation tokens", e);

@@ -19,19 +19,24 @@ import io.trino.spi.eventlistener.QueryCreatedEvent;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Writes one JSON line per query created and per query completed. The engine's threads only build the record and
- * offer it to a bounded queue (never blocking); a single writer thread serialises it to the sinks. A full queue, a
- * record that does not serialise or a sink that fails is logged and counted, never thrown into the engine.
+ * Writes one JSON line per query created and per query completed. The engine's threads only copy the event's fields
+ * into a record and offer it to a bounded queue (never blocking); a single writer thread redacts, serialises and
+ * writes it to the sinks. A full queue drops the record and counts it; a record that does not serialise or a sink that
+ * fails is logged and counted; none of it is ever thrown into the engine or makes it wait.
  */
 public class AuditEventListener implements EventListener {
     private static final Logger log = Logger.get(AuditEventListener.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String STOP = "";
+    /** Tells the writer to stop once everything before it is written. */
+    private static final AuditRecord STOP = new AuditRecord("stop", "", null, null, null, null, null, null, null,
+            null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+            null, null, null, null, null);
 
     private final boolean redactLiterals;
     private final List<AuditSink> sinks;
-    private final BlockingQueue<String> queue;
+    private final BlockingQueue<AuditRecord> queue;
     private final Thread writer;
+    private final AtomicLong received = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
@@ -64,7 +69,7 @@ public class AuditEventListener implements EventListener {
     @Override
     public void queryCreated(QueryCreatedEvent event) {
         try {
-            enqueue(AuditRecord.created(event, redactLiterals));
+            enqueue(AuditRecord.created(event));
         }
         catch (RuntimeException e) {
             fail("Cannot build the audit record of a created query", e);
@@ -74,7 +79,7 @@ public class AuditEventListener implements EventListener {
     @Override
     public void queryCompleted(QueryCompletedEvent event) {
         try {
-            enqueue(AuditRecord.completed(event, redactLiterals));
+            enqueue(AuditRecord.completed(event));
         }
         catch (RuntimeException e) {
             fail("Cannot build the audit record of a completed query", e);
@@ -100,6 +105,11 @@ public class AuditEventListener implements EventListener {
         }
     }
 
+    /** Records the engine handed over: each is eventually written, dropped (full queue) or failed. */
+    public long getReceivedRecords() {
+        return received.get();
+    }
+
     public long getWrittenRecords() {
         return written.get();
     }
@@ -113,15 +123,8 @@ public class AuditEventListener implements EventListener {
     }
 
     private void enqueue(AuditRecord record) {
-        String line;
-        try {
-            line = JSON.writeValueAsString(record);
-        }
-        catch (JsonProcessingException e) {
-            fail("Cannot serialise the audit record of " + record.queryId(), e);
-            return;
-        }
-        if (!queue.offer(line)) {
+        received.incrementAndGet();
+        if (!queue.offer(record)) {
             long count = dropped.incrementAndGet();
             if (count == 1 || count % 1000 == 0) {
                 log.warn("Audit queue full: %d records dropped so far (audit-log.queue-capacity)", count);
@@ -130,7 +133,7 @@ public class AuditEventListener implements EventListener {
     }
 
     private void drain() {
-        List<String> batch = new ArrayList<>();
+        List<AuditRecord> batch = new ArrayList<>();
         while (true) {
             try {
                 batch.add(queue.take());
@@ -140,9 +143,17 @@ public class AuditEventListener implements EventListener {
                 return;
             }
             boolean stop = false;
-            for (String line : batch) {
-                if (line.isEmpty()) {
+            for (AuditRecord record : batch) {
+                if (record == STOP) {
                     stop = true;
+                    continue;
+                }
+                String line;
+                try {
+                    line = JSON.writeValueAsString(redactLiterals ? record.withLiteralsRedacted() : record);
+                }
+                catch (JsonProcessingException | RuntimeException e) {
+                    fail("Cannot serialise the audit record of " + record.queryId(), e);
                     continue;
                 }
                 for (AuditSink sink : sinks) {

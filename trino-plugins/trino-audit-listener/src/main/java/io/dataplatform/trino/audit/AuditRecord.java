@@ -63,18 +63,34 @@ public record AuditRecord(
     /** A table read or written, with its columns. */
     public record TableAccess(String catalog, String schema, String table, List<String> columns) {}
 
-    static AuditRecord created(QueryCreatedEvent event, boolean redact) {
+    /**
+     * The record with the string and number literals of its SQL and of its failure message (which often quotes
+     * them: "Cannot cast '0612345678' to INT") replaced by {@code ?}.
+     */
+    AuditRecord withLiteralsRedacted() {
+        return new AuditRecord(event, queryId, createTime, endTime, user, principal, groups, source, clientInfo,
+                remoteClientAddress, catalog, schema, queryType, state, redact(query), read, written, errorCode,
+                errorType, redact(failureMessage), wallTimeMillis, cpuTimeMillis, queuedTimeMillis, outputRows,
+                outputBytes, physicalInputRows, physicalInputBytes, writtenRows, writtenBytes, peakMemoryBytes,
+                serverVersion);
+    }
+
+    private static String redact(String text) {
+        return text == null ? null : SqlLiteralRedactor.redact(text);
+    }
+
+    static AuditRecord created(QueryCreatedEvent event) {
         QueryContext context = event.getContext();
         return new AuditRecord("created", event.getMetadata().getQueryId(), time(event.getCreateTime()), null,
                 context.getUser(), context.getPrincipal().orElse(null), new TreeSet<>(context.getGroups()),
                 context.getSource().orElse(null), context.getClientInfo().orElse(null),
                 context.getRemoteClientAddress().orElse(null), context.getCatalog().orElse(null),
                 context.getSchema().orElse(null), context.getQueryType().map(Enum::name).orElse(null),
-                event.getMetadata().getQueryState(), query(event.getMetadata().getQuery(), redact), null, null, null,
+                event.getMetadata().getQueryState(), event.getMetadata().getQuery(), null, null, null,
                 null, null, null, null, null, null, null, null, null, null, null, null, context.getServerVersion());
     }
 
-    static AuditRecord completed(QueryCompletedEvent event, boolean redact) {
+    static AuditRecord completed(QueryCompletedEvent event) {
         QueryContext context = event.getContext();
         var statistics = event.getStatistics();
         List<TableAccess> read = new ArrayList<>();
@@ -90,7 +106,7 @@ public record AuditRecord(
                 context.getClientInfo().orElse(null), context.getRemoteClientAddress().orElse(null),
                 context.getCatalog().orElse(null), context.getSchema().orElse(null),
                 context.getQueryType().map(Enum::name).orElse(null), event.getMetadata().getQueryState(),
-                query(event.getMetadata().getQuery(), redact), read, written,
+                event.getMetadata().getQuery(), read, written,
                 failure.map(info -> info.getErrorCode().getName()).orElse(null),
                 failure.map(info -> info.getErrorCode().getType().name()).orElse(null),
                 failure.flatMap(info -> info.getFailureMessage()).orElse(null),
@@ -105,10 +121,6 @@ public record AuditRecord(
                 .map(list -> list.stream().map(column -> column.getColumnName()).toList())
                 .orElse(List.of());
         return new TableAccess(output.getCatalogName(), output.getSchema(), output.getTable(), columns);
-    }
-
-    private static String query(String sql, boolean redact) {
-        return redact ? SqlLiteralRedactor.redact(sql) : sql;
     }
 
     private static String time(Instant instant) {

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.BooleanSupplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -45,8 +46,11 @@ class TestAuditEventListenerInTrino {
             queryRunner.execute("SELECT name FROM nation WHERE regionkey = 1");
             assertThatThrownBy(() -> queryRunner.execute("SELECT nationkey / 0 FROM nation"))
                     .hasMessageContaining("Division by zero");
+            // The engine's message quotes the literal (an MSISDN here): it is redacted like the SQL.
+            assertThatThrownBy(() -> queryRunner.execute("SELECT CAST('0612345678x' AS integer)"))
+                    .hasMessageContaining("0612345678x");
 
-            waitFor(() -> listener.getWrittenRecords() >= 4);
+            waitFor(() -> listener.getWrittenRecords() >= 6);
         }
         finally {
             listener.shutdown();
@@ -73,7 +77,15 @@ class TestAuditEventListenerInTrino {
         assertThat(failed.path("errorType").asText()).isEqualTo("USER_ERROR");
         assertThat(failed.path("failureMessage").asText()).contains("Division by zero");
 
-        assertThat(records).filteredOn(record -> record.path("event").asText().equals("created")).hasSize(2);
+        JsonNode cast = records.stream()
+                .filter(record -> record.path("event").asText().equals("completed"))
+                .filter(record -> record.path("query").asText().contains("CAST"))
+                .findFirst().orElseThrow();
+        assertThat(cast.path("query").asText()).isEqualTo("SELECT CAST('?' AS integer)");
+        assertThat(cast.path("failureMessage").asText()).contains("Cannot cast '?'").doesNotContain("0612345678");
+        assertThat(Files.readString(auditLog)).doesNotContain("0612345678");
+
+        assertThat(records).filteredOn(record -> record.path("event").asText().equals("created")).hasSize(3);
         assertThat(listener.getFailures()).isZero();
     }
 
@@ -116,6 +128,57 @@ class TestAuditEventListenerInTrino {
         }
         assertThat(listener.getFailures()).isGreaterThanOrEqualTo(2);
         assertThat(lines).hasSize(2);
+    }
+
+    @Test
+    void aStuckSinkNeitherBlocksQueriesNorLosesCountOfWhatItDropped() throws Exception {
+        CountDownLatch writing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AuditSink stuck = new AuditSink() {
+            @Override
+            public void write(String line) throws IOException {
+                writing.countDown();
+                try {
+                    // A sink that hangs (an NFS mount gone away): the writer thread waits here.
+                    release.await();
+                }
+                catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+                lines.add(line);
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        AuditEventListener listener = new AuditEventListener(new AuditConfig().setQueueCapacity(2), List.of(stuck));
+        int queries = 10;
+        try (StandaloneQueryRunner queryRunner = new StandaloneQueryRunner(testSessionBuilder().build(),
+                builder -> builder.setEventListeners(List.<EventListener>of(listener)))) {
+            assertThat(queryRunner.execute("SELECT 0").getOnlyValue()).isEqualTo(0);
+            writing.await();
+            // The writer is stuck in the sink: every query still runs to its result, none waits for the audit.
+            for (int i = 1; i < queries; i++) {
+                assertThat(queryRunner.execute("SELECT " + i).getOnlyValue()).isEqualTo(i);
+            }
+            // Created and completed events of every query have reached the listener: what did not fit is counted.
+            waitFor(() -> listener.getReceivedRecords() == 2L * queries);
+            // At most five are held: one in the stuck write, two drained with it, two in the queue of capacity 2.
+            assertThat(listener.getDroppedRecords()).isBetween(2L * queries - 5, 2L * queries - 3);
+            assertThat(lines).isEmpty();
+        }
+        finally {
+            release.countDown();
+            listener.shutdown();
+        }
+        // Nothing vanished without a count: every record was written or counted as dropped.
+        assertThat(listener.getWrittenRecords() + listener.getDroppedRecords()).isEqualTo(2L * queries);
+        assertThat(lines).hasSize((int) listener.getWrittenRecords());
+        assertThat(listener.getFailures()).isZero();
     }
 
     private static JsonNode completed(List<JsonNode> records, String state) {
