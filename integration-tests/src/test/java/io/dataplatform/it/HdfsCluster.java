@@ -196,19 +196,8 @@ final class HdfsCluster implements AutoCloseable {
 
     /** One key pair and certificate for the cluster's hosts, made with the JDK's keytool. */
     private static void makeKeystore(Path keystore) throws IOException, InterruptedException {
-        String names = String.join(",", PlatformNetwork.HOSTS.keySet().stream().map(host -> "dns:" + host).sorted()
-                .toList());
-        Process keytool = new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "hdfs", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-                "-dname", "CN=hdfs.platform.test", "-ext", "SAN=" + names,
-                "-keystore", keystore.toString(), "-storetype", "PKCS12",
-                "-storepass", KEYSTORE_PASSWORD, "-keypass", KEYSTORE_PASSWORD)
-                .redirectErrorStream(true).start();
-        String output = new String(keytool.getInputStream().readAllBytes());
-        if (keytool.waitFor() != 0) {
-            throw new IOException("keytool failed: " + output);
-        }
+        TlsCertificate.keystore(keystore, KEYSTORE_PASSWORD, "hdfs.platform.test",
+                List.copyOf(PlatformNetwork.HOSTS.keySet()));
     }
 
     @Override

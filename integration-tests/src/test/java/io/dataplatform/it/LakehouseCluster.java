@@ -87,7 +87,8 @@ final class LakehouseCluster implements AutoCloseable {
     /** The HDFS client and lakehouse variables: one ConfigMap and one Secret in a deployment. */
     static Map<String, String> environment() {
         Map<String, String> environment = new HashMap<>(HdfsCluster.clientEnvironment());
-        environment.put("LAKEHOUSE_JDBC_URL", "jdbc:postgresql://" + PlatformNetwork.fqdn("postgres") + ":5432/iceberg");
+        // As in Argo CD (components/platform-clients): the catalog connection insists on TLS.
+        environment.put("LAKEHOUSE_JDBC_URL", "jdbc:postgresql://" + PlatformNetwork.fqdn("postgres") + ":5432/iceberg?sslmode=require");
         environment.put("LAKEHOUSE_JDBC_USER", "iceberg");
         environment.put("LAKEHOUSE_JDBC_PASSWORD", CATALOG_PASSWORD);
         environment.put("LAKEHOUSE_WAREHOUSE", WAREHOUSE);

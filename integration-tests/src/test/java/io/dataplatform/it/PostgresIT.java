@@ -11,7 +11,10 @@ import org.testcontainers.DockerClientFactory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** PostgreSQL from the platform's image: users and databases from the environment, kept across restarts. */
+/**
+ * PostgreSQL from the platform's image: users and databases from the environment, kept across restarts; TLS only,
+ * each database reachable by its own owner only.
+ */
 class PostgresIT {
     private static final String DATABASES = "iceberg:iceberg:iceberg-secret,airflow:airflow_team:airflow-secret";
 
@@ -41,6 +44,28 @@ class PostgresIT {
                 assertThatThrownBy(() -> statement.execute("SELECT * FROM pg_authid"))
                         .hasMessageContaining("permission denied");
             }
+            // Each owner reaches its own database only: pg_hba names the pair, and CONNECT is revoked from PUBLIC.
+            assertThatThrownBy(() -> postgres.connect("airflow", "iceberg", "iceberg-secret"))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("no pg_hba.conf entry for host")
+                    .hasMessageContaining("user \"iceberg\", database \"airflow\"");
+            assertThatThrownBy(() -> postgres.connect("iceberg", "airflow_team", "airflow-secret"))
+                    .hasMessageContaining("user \"airflow_team\", database \"iceberg\"");
+            try (Connection connection = postgres.connect("postgres", "postgres", PostgresContainer.SUPERUSER_PASSWORD);
+                    Statement statement = connection.createStatement()) {
+                assertThat(single(statement, "SELECT has_database_privilege('iceberg', 'airflow', 'CONNECT')::text || ' ' "
+                        + "|| has_database_privilege('airflow_team', 'iceberg', 'CONNECT')::text || ' ' "
+                        + "|| has_database_privilege('iceberg', 'iceberg', 'CONNECT')::text"))
+                        .isEqualTo("false false true");
+                // This connection is TLS, with the certificate the client verified (verify-full).
+                assertThat(single(statement, "SELECT ssl::text || ' ' || version FROM pg_stat_ssl WHERE pid = pg_backend_pid()"))
+                        .startsWith("true TLSv1.");
+            }
+            // No TLS, no login: a client that will not encrypt finds no pg_hba entry at all.
+            assertThatThrownBy(() -> java.sql.DriverManager.getConnection("jdbc:postgresql://%s:%d/iceberg?sslmode=disable"
+                    .formatted(postgres.getHost(), postgres.getMappedPort(PostgresContainer.PORT)), "iceberg", "iceberg-secret"))
+                    .hasMessageContaining("no pg_hba.conf entry")
+                    .hasMessageContaining("no encryption");
             assertThatThrownBy(() -> postgres.connect("iceberg", "iceberg", "guess"))
                     .isInstanceOf(SQLException.class)
                     .hasMessageContaining("password authentication failed for user \"iceberg\"");
@@ -88,6 +113,22 @@ class PostgresIT {
             assertThat(exit.logs()).contains("postgres: POSTGRES_DATABASES: 'Airflow' (in 'Airflow:airflow:…') must be "
                     + "lower-case letters, digits and '_'");
             assertThat(exit.logs()).doesNotContain("initialised");
+        }
+        // A malformed entry is named by its database; its password never appears.
+        try (PostgresContainer postgres = new PostgresContainer(PlatformImage.of("postgres"))
+                .withEnv("POSTGRES_DATABASES", "iceberg:only-a-secret").expectingExit()) {
+            ContainerExit exit = ContainerExit.of(postgres);
+            assertThat(exit.code()).isEqualTo(1);
+            assertThat(exit.logs()).contains("postgres: POSTGRES_DATABASES: the entry of 'iceberg' is not "
+                    + "name:owner:password").doesNotContain("only-a-secret");
+        }
+        // No certificate, no server: it will not serve passwords in clear.
+        try (PostgresContainer postgres = new PostgresContainer(PlatformImage.of("postgres")).withoutTls()
+                .expectingExit()) {
+            ContainerExit exit = ContainerExit.of(postgres);
+            assertThat(exit.code()).isEqualTo(1);
+            assertThat(exit.logs()).contains("postgres: /etc/postgresql/tls/tls.crt does not exist or is not readable: "
+                    + "mount the TLS Secret").doesNotContain("initialised");
         }
     }
 

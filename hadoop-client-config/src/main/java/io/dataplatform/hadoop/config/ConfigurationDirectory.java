@@ -6,10 +6,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -66,12 +69,20 @@ public final class ConfigurationDirectory {
         return report;
     }
 
-    /** Writes each file (name → content) to {@code output}, each replaced atomically. */
+    /** Owner-only: prepared files may hold secrets (a keystore or JDBC password) and only the process reads them. */
+    public static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+
+    /**
+     * Writes each file (name → content) to {@code output}, each replaced atomically and readable by its owner only
+     * (0600, set when the file is created, so no other user can ever open it).
+     */
     public static void write(Map<String, byte[]> files, Path output) {
         try {
             Files.createDirectories(output);
             for (Map.Entry<String, byte[]> file : files.entrySet()) {
                 Path temporary = output.resolve("." + file.getKey() + ".tmp");
+                Files.deleteIfExists(temporary);
+                Files.createFile(temporary, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
                 Files.write(temporary, file.getValue());
                 Files.move(temporary, output.resolve(file.getKey()), StandardCopyOption.REPLACE_EXISTING,
                         StandardCopyOption.ATOMIC_MOVE);

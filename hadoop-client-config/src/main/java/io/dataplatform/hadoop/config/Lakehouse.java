@@ -6,6 +6,7 @@ import java.util.Map;
 
 import static io.dataplatform.hadoop.config.ClientConfiguration.HOST_PORT;
 import static io.dataplatform.hadoop.config.Setting.required;
+import static io.dataplatform.hadoop.config.Setting.secret;
 
 /**
  * The platform's Iceberg catalog, {@value #CATALOG}, shared by Spark and Trino: Iceberg's JDBC catalog in PostgreSQL,
@@ -23,7 +24,7 @@ public final class Lakehouse {
             required("LAKEHOUSE_JDBC_URL", "jdbc:postgresql://" + HOST_PORT + "/[A-Za-z0-9_]+(\\?[^\\s\\\\]*)?",
                     "the PostgreSQL database of the Iceberg catalog, e.g. jdbc:postgresql://postgres.example:5432/iceberg"),
             required("LAKEHOUSE_JDBC_USER", "[A-Za-z_][A-Za-z0-9_]*", "the catalog database's user"),
-            required("LAKEHOUSE_JDBC_PASSWORD", "[^\\s\\\\]+",
+            secret("LAKEHOUSE_JDBC_PASSWORD", "[^\\s\\\\]+",
                     "the catalog database user's password, from a Secret; no spaces or backslashes"),
             required("LAKEHOUSE_WAREHOUSE", "hdfs://" + HOST_PORT + "(/[^\\s\\\\]*)?",
                     "where new tables go, e.g. hdfs://namenode.example:8020/warehouse"),

@@ -32,13 +32,26 @@ public final class Variables {
             }
             value = value.strip();
             if (!setting.pattern().matcher(value).matches()) {
-                problems.put(setting.name(), "%s='%s' is not valid (%s)".formatted(setting.name(), value,
+                problems.put(setting.name(), "%s=%s is not valid (%s)".formatted(setting.name(), shown(setting, value),
                         setting.meaning()));
                 continue;
             }
             values.put(setting.name(), value);
         }
         return this;
+    }
+
+    /**
+     * How a rejected value appears in a message: a secret not at all (only its length), anything else quoted, with
+     * credentials a URL may carry ({@code user:password@}, {@code password=...}) masked.
+     */
+    static String shown(Setting setting, String value) {
+        if (setting.secret()) {
+            return "<secret of %d characters, not shown>".formatted(value.length());
+        }
+        String masked = value.replaceAll("(?i)((?:password|passwd|pwd|secret|token)=)[^&;\\s]*", "$1***")
+                .replaceAll("(//[^/:@\\s]+:)[^@/\\s]+@", "$1***@");
+        return "'" + masked + "'";
     }
 
     /** A variable computed from another; it inherits the other's problem, if any. */

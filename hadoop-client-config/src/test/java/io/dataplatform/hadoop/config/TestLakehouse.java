@@ -5,6 +5,7 @@ import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -82,6 +83,24 @@ class TestLakehouse {
                         + "needed by lakehouse.properties")
                 .hasMessageContaining("KERBEROS_KEYTAB is not set (the absolute path of that principal's keytab); "
                         + "needed by lakehouse.properties");
+        assertThat(output).doesNotExist();
+    }
+
+    @Test
+    void aRejectedSecretIsNeverEchoed() {
+        Map<String, String> environment = new HashMap<>(ENVIRONMENT);
+        environment.put("LAKEHOUSE_JDBC_PASSWORD", "hunter2 with a space");
+        environment.put("LAKEHOUSE_JDBC_URL", "jdbc:mysql://db:3306/iceberg?user=iceberg&password=s3cr3t-in-url");
+
+        // Spark's catalog settings use the password (Trino's read it from the environment at run time).
+        Path output = directory.resolve("secret");
+        assertThatThrownBy(() -> ConfigurationDirectory.prepare(List.of(Lakehouse.spark()),
+                Lakehouse.variables(environment), directory.resolve("none"), output))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("LAKEHOUSE_JDBC_PASSWORD=<secret of 20 characters, not shown> is not valid")
+                .hasMessageContaining("LAKEHOUSE_JDBC_URL='jdbc:mysql://db:3306/iceberg?user=iceberg&password=***' is not valid")
+                .hasMessageNotContaining("hunter2")
+                .hasMessageNotContaining("s3cr3t");
         assertThat(output).doesNotExist();
     }
 

@@ -1,6 +1,7 @@
 package io.dataplatform.hadoop.launcher;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -72,12 +73,7 @@ public final class HadoopLauncher {
             return 1;
         }
         report.forEach(line -> System.out.println("hadoop: " + line));
-        try {
-            Files.writeString(output.resolve(ROLE_FILE), role.name() + "\n");
-        }
-        catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot write " + output.resolve(ROLE_FILE), e);
-        }
+        ConfigurationDirectory.write(Map.of(ROLE_FILE, (role.name() + "\n").getBytes(StandardCharsets.UTF_8)), output);
         System.setProperty("java.security.krb5.conf", output.resolve("krb5.conf").toString());
         // hdfs-default.xml and hdfs-site.xml first, so that the server file added after them wins.
         HdfsConfiguration.init();

@@ -13,6 +13,7 @@ import org.apache.hadoop.conf.Configuration;
 
 import static io.dataplatform.hadoop.config.Setting.optional;
 import static io.dataplatform.hadoop.config.Setting.required;
+import static io.dataplatform.hadoop.config.Setting.secret;
 
 /**
  * The HDFS daemons' configuration: the platform's client files plus {@code hadoop-server.xml} (loaded after
@@ -30,7 +31,7 @@ final class ServerConfiguration {
                     "the keytab with this host's nn/ or dn/ principal and its HTTP/ principal"),
             optional("HADOOP_SSL_KEYSTORE", "/etc/security/ssl/keystore.p12", PATH,
                     "the PKCS#12 keystore with this host's HTTPS certificate and key"),
-            required("HADOOP_SSL_KEYSTORE_PASSWORD", "[^\\s]{6,}",
+            secret("HADOOP_SSL_KEYSTORE_PASSWORD", "[^\\s]{6,}",
                     "the password of the keystore and of its key, at least 6 characters"),
             optional("HDFS_NAME_DIR", "/var/lib/hadoop/name", PATHS,
                     "the NameNode's metadata directories, comma-separated absolute paths"),

@@ -101,6 +101,12 @@ class TestHadoopLauncher {
         assertThat(policy.get("security.admin.operations.protocol.acl")).isEqualTo("hdfs hdfsadmin");
         assertThat(policy.get("security.client.protocol.acl")).isEqualTo("*");
         assertThat(Files.readString(output().resolve("ssl-server.xml"))).contains("<value>keystore-secret</value>");
+        // It holds the keystore password: owner-only, like every file the launcher writes.
+        try (var files = Files.list(output())) {
+            assertThat(files.filter(Files::isRegularFile).toList()).isNotEmpty().allSatisfy(file -> assertThat(
+                    java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                    .as(file.toString()).isEqualTo("rw-------"));
+        }
         assertThat(System.getProperty("java.security.krb5.conf")).isEqualTo(output().resolve("krb5.conf").toString());
     }
 

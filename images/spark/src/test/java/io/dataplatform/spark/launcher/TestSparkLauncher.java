@@ -113,6 +113,17 @@ class TestSparkLauncher {
     }
 
     @Test
+    void theWrittenSettingsHoldTheCatalogPasswordSoOnlyTheOwnerMayReadThem() throws IOException {
+        Path output = directory.resolve("conf");
+        SparkEntrypoint.prepareSparkConf(Role.SQL, driverEnvironment(), "172.31.213.20", output);
+
+        Path defaults = output.resolve("spark-defaults.conf");
+        assertThat(Files.readString(defaults)).contains("spark.sql.catalog.lakehouse.jdbc.password=secret");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(defaults)))
+                .isEqualTo("rw-------");
+    }
+
+    @Test
     void theWrittenFileReadsBackAsTheSameSettings() throws IOException {
         Map<String, String> settings = Map.of("spark.a", "x=y:z #1", "spark.b", " leading space", "c d", "e\\f");
         assertThat(SparkSettings.properties(SparkSettings.render(settings)))
