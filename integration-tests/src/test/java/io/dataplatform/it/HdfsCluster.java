@@ -181,7 +181,7 @@ final class HdfsCluster implements AutoCloseable {
         }
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
-        trust.setCertificateEntry("hdfs", keystore.getCertificate("hdfs"));
+        trust.setCertificateEntry("hdfs", keystore.getCertificate(TlsCertificate.ALIAS));
         TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         factory.init(trust);
         SSLContext context = SSLContext.getInstance("TLS");

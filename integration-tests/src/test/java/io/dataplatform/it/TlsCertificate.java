@@ -19,6 +19,8 @@ import java.util.List;
  */
 final class TlsCertificate {
     static final int IMAGE_USER = 1000;
+    /** The alias of the key pair in a keystore made here. */
+    static final String ALIAS = "server";
 
     private TlsCertificate() {}
 
@@ -29,7 +31,7 @@ final class TlsCertificate {
                 .map(name -> (name.matches("[0-9.]+") ? "ip:" : "dns:") + name).sorted().toList());
         Process keytool = new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "server", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
+                "-genkeypair", "-alias", ALIAS, "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
                 "-dname", "CN=" + commonName, "-ext", "SAN=" + names,
                 "-keystore", keystore.toString(), "-storetype", "PKCS12",
                 "-storepass", password, "-keypass", password)
@@ -53,8 +55,8 @@ final class TlsCertificate {
         try (InputStream input = Files.newInputStream(keystore)) {
             store.load(input, password.toCharArray());
         }
-        PrivateKey key = (PrivateKey) store.getKey("server", password.toCharArray());
-        Certificate certificate = store.getCertificate("server");
+        PrivateKey key = (PrivateKey) store.getKey(ALIAS, password.toCharArray());
+        Certificate certificate = store.getCertificate(ALIAS);
         Files.delete(keystore);
         Path crt = Files.writeString(directory.resolve("tls.crt"), pem("CERTIFICATE", certificate.getEncoded()));
         Path pemKey = Files.writeString(directory.resolve("tls.key"), pem("PRIVATE KEY", key.getEncoded()));
