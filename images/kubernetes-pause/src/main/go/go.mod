@@ -1,0 +1,3 @@
+module dataplatform.io/kubernetes/pause
+
+go 1.26.0
