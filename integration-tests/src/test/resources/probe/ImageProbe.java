@@ -44,7 +44,16 @@ public final class ImageProbe {
                 case "tls" -> tls();
                 case "timezone" -> timezone();
                 case "locale" -> locale();
-                default -> throw new IllegalArgumentException("Unknown check " + check);
+                default -> {
+                    if (check.startsWith("resolve:")) {
+                        // A name through the resolver the container was given (in a pod: the cluster DNS).
+                        String name = check.substring("resolve:".length());
+                        print("resolve." + name, java.net.InetAddress.getByName(name).getHostAddress());
+                    }
+                    else {
+                        throw new IllegalArgumentException("Unknown check " + check);
+                    }
+                }
             }
         }
     }

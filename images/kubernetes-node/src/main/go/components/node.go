@@ -185,8 +185,20 @@ func runNode(arguments []string) int {
 		stop()
 		return fail("%v", err)
 	}
-	// Usable, not only Ready: pods are refused until the controller manager has made the default service account.
+	// Usable, not only Ready: pods are refused until the controller manager has made the default service account,
+	// and Service names resolve once the cluster DNS runs.
 	if err := waitFor("the default service account", time.Minute, defaultServiceAccount); err != nil {
+		stop()
+		return fail("%v", err)
+	}
+	if client, err := adminClient(); err != nil {
+		stop()
+		return fail("%v", err)
+	} else if err := applyClusterDNS(context.Background(), client); err != nil {
+		stop()
+		return fail("cluster DNS: %v", err)
+	}
+	if err := waitFor("the cluster DNS", 2*time.Minute, clusterDNSReady); err != nil {
 		stop()
 		return fail("%v", err)
 	}
@@ -346,7 +358,8 @@ func nodeReady(name string) error {
 func importImages() error {
 	for _, directory := range []string{builtinImages, imagesDirectory} {
 		archives, _ := filepath.Glob(filepath.Join(directory, "*.tar"))
-		for _, archive := range archives {
+		nested, _ := filepath.Glob(filepath.Join(directory, "*", "*.tar"))
+		for _, archive := range append(archives, nested...) {
 			if err := importImage(archive); err != nil {
 				return err
 			}
@@ -362,7 +375,7 @@ func importImage(archive string) error {
 	if err != nil {
 		return fmt.Errorf("ctr images import %s: %v: %s", archive, err, output)
 	}
-	say("imported %s in %.1f s: %s", filepath.Base(archive), time.Since(started).Seconds(), strings.TrimSpace(string(output)))
+	say("imported %s in %.1f s: %s", archive, time.Since(started).Seconds(), strings.TrimSpace(string(output)))
 	return nil
 }
 

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -20,8 +21,9 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The development cluster the reactor builds: a node that becomes Ready at the pom's Kubernetes version, runs a pod
- * of this build's images with nothing pulled, and leaves the host as it was (kernel settings, iptables, cgroups).
+ * The development cluster the reactor builds: a node that becomes Ready at the pom's Kubernetes version, runs pods
+ * of this build's images with nothing pulled, resolves Service names through its cluster DNS (CoreDNS, built here),
+ * and leaves the host as it was (kernel settings, iptables, cgroups).
  */
 class KubernetesClusterIT {
     /** The kernel settings the kubelet wants; the host's must not change. */
@@ -35,7 +37,8 @@ class KubernetesClusterIT {
     @BeforeAll
     static void startCluster() throws Exception {
         hostSettingsBefore = hostSettings();
-        node = new KubernetesNodeContainer(PlatformImage.of("kubernetes-node")).withImage(PlatformImage.of("base-os"));
+        node = new KubernetesNodeContainer(PlatformImage.of("kubernetes-node")).withImage(PlatformImage.of("base-os"))
+                .withImage(PlatformImage.of("jre-25"));
         node.start();
         client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(node.kubeconfig())).build();
     }
@@ -92,6 +95,43 @@ class KubernetesClusterIT {
         assertThat(finished.getStatus().getPhase()).as(log).isEqualTo("Succeeded");
         assertThat(log).startsWith("hello from hello");
         assertThat(finished.getStatus().getPodIP()).startsWith("10.244.");
+    }
+
+    @Test
+    void serviceNamesResolveThroughTheClusterDns() throws Exception {
+        // The image probe's classes (compiled by the tests) in a ConfigMap, run by this build's Java 25 image.
+        Map<String, String> classes = new LinkedHashMap<>();
+        try (var files = Files.list(ImageProbe.classes())) {
+            for (Path file : files.toList()) {
+                classes.put(file.getFileName().toString(), java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(file)));
+            }
+        }
+        client.configMaps().inNamespace("default").resource(new ConfigMapBuilder()
+                .withNewMetadata().withName("probe").endMetadata().withBinaryData(classes).build()).create();
+        Pod pod = new PodBuilder()
+                .withNewMetadata().withName("resolve").withNamespace("default").endMetadata()
+                .withNewSpec()
+                .withRestartPolicy("Never")
+                .addNewContainer()
+                .withName("probe").withImage(PlatformImage.of("jre-25").reference()).withImagePullPolicy("Never")
+                .withCommand("java", "-cp", ImageProbe.CONTAINER_DIRECTORY, "ImageProbe",
+                        "resolve:kubernetes.default.svc.cluster.local", "resolve:kubernetes.default",
+                        "resolve:kube-dns.kube-system")
+                .addNewVolumeMount().withName("probe").withMountPath(ImageProbe.CONTAINER_DIRECTORY).endVolumeMount()
+                .endContainer()
+                .addNewVolume().withName("probe").withNewConfigMap().withName("probe").endConfigMap().endVolume()
+                .endSpec()
+                .build();
+        client.pods().resource(pod).create();
+        Pod finished = client.pods().inNamespace("default").withName("resolve")
+                .waitUntilCondition(current -> current != null && List.of("Succeeded", "Failed")
+                        .contains(current.getStatus().getPhase()), 3, TimeUnit.MINUTES);
+        String log = client.pods().inNamespace("default").withName("resolve").getLog();
+        assertThat(finished.getStatus().getPhase()).as(log).isEqualTo("Succeeded");
+        assertThat(log.lines()).contains(
+                "resolve.kubernetes.default.svc.cluster.local=10.96.0.1",
+                "resolve.kubernetes.default=10.96.0.1",
+                "resolve.kube-dns.kube-system=10.96.0.10");
     }
 
     @Test
