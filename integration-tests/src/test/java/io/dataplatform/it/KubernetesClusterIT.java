@@ -87,14 +87,10 @@ class KubernetesClusterIT {
                 .endContainer()
                 .endSpec()
                 .build();
-        client.pods().resource(pod).create();
-        Pod finished = client.pods().inNamespace("default").withName("hello")
-                .waitUntilCondition(current -> current != null && List.of("Succeeded", "Failed")
-                        .contains(current.getStatus().getPhase()), 3, TimeUnit.MINUTES);
-        String log = client.pods().inNamespace("default").withName("hello").getLog();
-        assertThat(finished.getStatus().getPhase()).as(log).isEqualTo("Succeeded");
-        assertThat(log).startsWith("hello from hello");
-        assertThat(finished.getStatus().getPodIP()).startsWith("10.244.");
+        Finished hello = runToCompletion(pod);
+        assertThat(hello.pod().getStatus().getPhase()).as(hello.log()).isEqualTo("Succeeded");
+        assertThat(hello.log()).startsWith("hello from hello");
+        assertThat(hello.pod().getStatus().getPodIP()).startsWith("10.244.");
     }
 
     @Test
@@ -122,13 +118,9 @@ class KubernetesClusterIT {
                 .addNewVolume().withName("probe").withNewConfigMap().withName("probe").endConfigMap().endVolume()
                 .endSpec()
                 .build();
-        client.pods().resource(pod).create();
-        Pod finished = client.pods().inNamespace("default").withName("resolve")
-                .waitUntilCondition(current -> current != null && List.of("Succeeded", "Failed")
-                        .contains(current.getStatus().getPhase()), 3, TimeUnit.MINUTES);
-        String log = client.pods().inNamespace("default").withName("resolve").getLog();
-        assertThat(finished.getStatus().getPhase()).as(log).isEqualTo("Succeeded");
-        assertThat(log.lines()).contains(
+        Finished resolve = runToCompletion(pod);
+        assertThat(resolve.pod().getStatus().getPhase()).as(resolve.log()).isEqualTo("Succeeded");
+        assertThat(resolve.log().lines()).contains(
                 "resolve.kubernetes.default.svc.cluster.local=10.96.0.1",
                 "resolve.kubernetes.default=10.96.0.1",
                 "resolve.kube-dns.kube-system=10.96.0.10");
@@ -146,6 +138,17 @@ class KubernetesClusterIT {
             assertThat(Path.of("/sys/fs/cgroup", controller, "kubepods")).doesNotExist();
             assertThat(Path.of("/sys/fs/cgroup", controller, "docker", node.getContainerId(), "kubepods")).isDirectory();
         }
+    }
+
+    private record Finished(Pod pod, String log) {}
+
+    /** Creates a pod that runs once, waits until it has succeeded or failed, and reads its log. */
+    private static Finished runToCompletion(Pod pod) {
+        client.pods().resource(pod).create();
+        var created = client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName());
+        Pod finished = created.waitUntilCondition(current -> current != null && List.of("Succeeded", "Failed")
+                .contains(current.getStatus().getPhase()), 3, TimeUnit.MINUTES);
+        return new Finished(finished, created.getLog());
     }
 
     private static Map<String, String> hostSettings() throws Exception {

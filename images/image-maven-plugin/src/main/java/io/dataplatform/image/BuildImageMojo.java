@@ -149,10 +149,10 @@ public class BuildImageMojo extends AbstractDebianMojo {
             ImageSpec spec = spec();
             getLog().info("Building " + spec.name().reference());
             long start = System.nanoTime();
-            ImageBuilder.Result result = new ImageBuilder(getLog()::info).build(spec);
+            ImageBuilder.Result result = new ImageBuilder(getLog()::info, GitRevision.of(project.getBasedir().toPath()))
+                    .build(spec);
             getLog().info("Built %s: image id %s, %d MB, in %.1f s".formatted(result.reference(), result.imageId(),
                     result.archiveSize() >> 20, (System.nanoTime() - start) / 1e9));
-            ImageBuilder.recordSourceRevision(spec.outputMetadata(), GitRevision.of(project.getBasedir().toPath()));
         }
         catch (ImageBuildException e) {
             throw new MojoFailureException(e.getMessage(), e);

@@ -32,9 +32,19 @@ public final class ImageBuilder {
     private static final String CA_BUNDLE = "etc/ssl/certs/ca-certificates.crt";
 
     private final Consumer<String> log;
+    private final String sourceRevision;
 
     public ImageBuilder(Consumer<String> log) {
+        this(log, GitRevision.UNKNOWN);
+    }
+
+    /**
+     * {@code sourceRevision}: the commit the build comes from, recorded in {@code image.json} — provenance beside the
+     * image, never in it (see {@link ImageSpec#ociLabels}).
+     */
+    public ImageBuilder(Consumer<String> log, String sourceRevision) {
         this.log = requireNonNull(log, "log is null");
+        this.sourceRevision = requireNonNull(sourceRevision, "sourceRevision is null");
     }
 
     public Result build(ImageSpec spec) throws IOException {
@@ -325,7 +335,7 @@ public final class ImageBuilder {
         }
     }
 
-    private static void writeMetadata(ImageSpec spec, Result result) throws IOException {
+    private void writeMetadata(ImageSpec spec, Result result) throws IOException {
         // Shaped like Jib's target/jib-image.json so the publishing and pinning tools read both the same way.
         ObjectNode metadata = JSON.createObjectNode();
         metadata.put("image", result.reference());
@@ -335,6 +345,7 @@ public final class ImageBuilder {
         metadata.put("archive", spec.outputArchive().getFileName().toString());
         metadata.put("archiveDigest", result.archiveDigest());
         metadata.put("archiveSize", result.archiveSize());
+        metadata.put("sourceRevision", sourceRevision);
         ArrayNode layers = metadata.putArray("layers");
         for (LayerResult layer : result.layers()) {
             layers.addObject().put("name", layer.name()).put("diffId", layer.diffId()).put("size", layer.size());
@@ -343,16 +354,6 @@ public final class ImageBuilder {
         Files.writeString(partial, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(metadata) + "\n");
         Files.move(partial, spec.outputMetadata(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         Files.writeString(spec.outputMetadata().resolveSibling("image.id"), result.imageId() + "\n");
-    }
-
-    /**
-     * Adds the commit the build comes from to {@code image.json}: provenance beside the image, never in it (see
-     * {@link ImageSpec#ociLabels}).
-     */
-    public static void recordSourceRevision(Path metadataFile, String revision) throws IOException {
-        ObjectNode metadata = (ObjectNode) JSON.readTree(metadataFile.toFile());
-        metadata.put("sourceRevision", revision);
-        Files.writeString(metadataFile, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(metadata) + "\n");
     }
 
     public record LayerResult(String name, String diffId, long size) {}
