@@ -10,6 +10,9 @@
 //  5. no container image is referenced by a mutable tag: an image names a tag the reactor derives from a version
 //     property and the platform revision (`<version>-<revision>`), optionally with its digest, or only a digest.
 //
+// With -applications <environment>=<file>, instead writes what Argo CD would deploy in that environment (every
+// Application, generated ones included, with its rendered objects, in sync-wave order: applications.go) as JSON.
+//
 // Usage: validate [-render <directory>] <argocd directory>. Prints one line per rendered kustomization and one per
 // problem, each naming the file or object; exits 1 if there is any problem. With -render, also writes each
 // kustomization's output to <directory>/<its path, '/' replaced by '_'>.yaml (for diffs between two trees).
@@ -29,12 +32,38 @@ import (
 
 func main() {
 	renderTo := flag.String("render", "", "also write each kustomization's rendered output to this directory")
+	deployment := flag.String("applications", "", "<environment>=<file>: write that environment's Applications, rendered, as JSON")
+	repository := flag.String("repository", "https://git.operator.example/data-platform/platform.git",
+		"the URL the tree's Applications name this repository by")
 	flag.Parse()
 	if flag.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: validate [-render <directory>] <argocd directory>")
+		fmt.Fprintln(os.Stderr, "usage: validate [-render <directory>] [-applications <environment>=<file>] <argocd directory>")
 		os.Exit(2)
 	}
 	root := flag.Arg(0)
+	if *deployment != "" {
+		environment, file, found := strings.Cut(*deployment, "=")
+		if !found {
+			fmt.Fprintln(os.Stderr, "validate: -applications takes <environment>=<file>")
+			os.Exit(2)
+		}
+		apps, err := applications(root, environment, *repository)
+		if err == nil {
+			err = writeApplications(file, apps)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "validate:", err)
+			os.Exit(1)
+		}
+		for _, app := range apps {
+			status := fmt.Sprintf("%d objects", len(app.Objects))
+			if app.Skipped != "" {
+				status = "skipped: " + app.Skipped
+			}
+			fmt.Printf("application %s (wave %d, %s): %s\n", app.Name, app.Wave, app.Namespace, status)
+		}
+		return
+	}
 	directories, err := kustomizations(root)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "validate:", err)

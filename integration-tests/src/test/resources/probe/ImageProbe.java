@@ -45,7 +45,15 @@ public final class ImageProbe {
                 case "timezone" -> timezone();
                 case "locale" -> locale();
                 default -> {
-                    if (check.startsWith("resolve:")) {
+                    if (check.startsWith("trino:")) {
+                        trino(check.substring("trino:".length()));
+                    }
+                    else if (check.startsWith("reverse:")) {
+                        // An address back to its name (Kerberos canonicalises host names this way).
+                        String address = check.substring("reverse:".length());
+                        print("reverse." + address, java.net.InetAddress.getByName(address).getCanonicalHostName());
+                    }
+                    else if (check.startsWith("resolve:")) {
                         // A name through the resolver the container was given (in a pod: the cluster DNS).
                         String name = check.substring("resolve:".length());
                         print("resolve." + name, java.net.InetAddress.getByName(name).getHostAddress());
@@ -56,6 +64,38 @@ public final class ImageProbe {
                 }
             }
         }
+    }
+
+    /**
+     * {@code trino:<server URL>|<sql>}: a query through Trino's HTTP protocol (POST /v1/statement, then nextUri until
+     * there is none), printing {@code trino.rows} (the data arrays as Trino sent them) or {@code trino.error}.
+     */
+    private static void trino(String argument) throws Exception {
+        String server = argument.substring(0, argument.indexOf('|'));
+        String sql = argument.substring(argument.indexOf('|') + 1);
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(server + "/v1/statement"))
+                .header("X-Trino-User", "probe").POST(java.net.http.HttpRequest.BodyPublishers.ofString(sql)).build();
+        java.util.regex.Pattern next = java.util.regex.Pattern.compile("\"nextUri\":\"([^\"]+)\"");
+        java.util.regex.Pattern data = java.util.regex.Pattern.compile("\"data\":(\\[\\[.*?\\]\\])");
+        java.util.regex.Pattern error = java.util.regex.Pattern.compile("\"error\":\\{\"message\":\"([^\"]*)\"");
+        StringBuilder rows = new StringBuilder();
+        while (request != null) {
+            String body = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            java.util.regex.Matcher matcher = data.matcher(body);
+            if (matcher.find()) {
+                rows.append(matcher.group(1));
+            }
+            matcher = error.matcher(body);
+            if (matcher.find()) {
+                print("trino.error", matcher.group(1));
+                return;
+            }
+            matcher = next.matcher(body);
+            request = matcher.find() ? java.net.http.HttpRequest.newBuilder(java.net.URI.create(matcher.group(1)))
+                    .header("X-Trino-User", "probe").GET().build() : null;
+        }
+        print("trino.rows", rows);
     }
 
     private static void identity() throws IOException {

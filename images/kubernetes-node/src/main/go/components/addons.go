@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
+	"strings"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -19,13 +21,17 @@ import (
 // The CoreDNS image the node carries (-X main.corednsImage): the cluster DNS, as kubeadm installs it.
 var corednsImage = "docker.io/platform/coredns:unknown"
 
-// corefile: cluster names from the API, everything else forwarded to the node's resolver.
-const corefile = `.:53 {
+// corefile: the machines beside the cluster (hosts, both ways: the hosts plugin answers their PTR queries too, which
+// Kerberos needs), cluster names from the API, everything else forwarded to the node's resolver.
+const corefileTemplate = `.:53 {
     errors
     health {
         lameduck 5s
     }
     ready
+    hosts /etc/coredns/hosts {
+        fallthrough
+    }
     kubernetes ` + clusterDomain + ` in-addr.arpa ip6.arpa {
         pods insecure
         fallthrough in-addr.arpa ip6.arpa
@@ -38,6 +44,26 @@ const corefile = `.:53 {
     loadbalance
 }
 `
+
+// corefile: without a reachable upstream name server (upstreamResolvConf), no forward.
+func corefile() string {
+	if upstreamResolvConf() == "" {
+		return strings.Replace(corefileTemplate, "    forward . /etc/resolv.conf\n", "", 1)
+	}
+	return corefileTemplate
+}
+
+// hostsFile lists machines outside the cluster that pods must reach by name (the development KDC and HDFS on the
+// Docker network), in /etc/hosts format; the fixture or the local platform writes it before the node starts.
+const hostsFile = "/etc/platform-node/hosts"
+
+func outsideHosts() string {
+	content, err := os.ReadFile(hostsFile)
+	if err != nil {
+		return ""
+	}
+	return string(content)
+}
 
 // applyClusterDNS creates CoreDNS (service account, RBAC, Corefile, Deployment) and the kube-dns Service at the
 // kubelet's clusterDNS address; objects that exist (a restarted node) are left as they are.
@@ -73,7 +99,7 @@ func applyClusterDNS(ctx context.Context, client *kubernetes.Clientset) error {
 		func() error {
 			_, err := client.CoreV1().ConfigMaps(namespace).Create(ctx, &corev1.ConfigMap{
 				ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace},
-				Data:       map[string]string{"Corefile": corefile}}, metav1.CreateOptions{})
+				Data:       map[string]string{"Corefile": corefile(), "hosts": outsideHosts()}}, metav1.CreateOptions{})
 			return err
 		},
 		func() error {
@@ -141,6 +167,11 @@ func applyClusterDNS(ctx context.Context, client *kubernetes.Clientset) error {
 			return err
 		},
 	}
+	return createAll(objects)
+}
+
+// createAll runs each create in order; an object that exists already (a restarted node) is left as it is.
+func createAll(objects []func() error) error {
 	for _, create := range objects {
 		if err := create(); err != nil && !apierrors.IsAlreadyExists(err) {
 			return err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -64,6 +65,7 @@ current-context: platform
 
 func writeConfiguration(nodeName, nodeIP string) error {
 	files := map[string]string{}
+	files[filepath.Join(configDirectory, "resolv.conf")] = upstreamResolvConf()
 	for _, user := range []string{"admin", "controller-manager", "scheduler", "proxy", "kubelet"} {
 		files[filepath.Join(configDirectory, user+".conf")] = kubeconfig(user)
 	}
@@ -116,14 +118,14 @@ tlsCertFile: %[2]s/kubelet-serving.crt
 tlsPrivateKeyFile: %[2]s/kubelet-serving.key
 clusterDomain: %s
 clusterDNS: [%s]
-resolvConf: /etc/resolv.conf
+resolvConf: %[5]s/resolv.conf
 # A development node on a shared disk: evict only when it is really full.
 evictionHard: {memory.available: 100Mi, nodefs.available: 2%%, imagefs.available: 2%%, nodefs.inodesFree: 2%%}
 imageGCHighThresholdPercent: 98
 imageGCLowThresholdPercent: 95
 # The node carries this build's images (imported, never pulled).
 serializeImagePulls: false
-`, containerdSocket, pkiDirectory, clusterDomain, clusterDNS)
+`, containerdSocket, pkiDirectory, clusterDomain, clusterDNS, configDirectory)
 	files[filepath.Join(configDirectory, "proxy.yaml")] = fmt.Sprintf(`apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 mode: iptables
@@ -221,4 +223,25 @@ func protectHostKernelSettings() error {
 		}
 	}
 	return nil
+}
+
+// upstreamResolvConf: the node's name servers that a pod can reach, for pods with dnsPolicy Default (CoreDNS's
+// upstream). On a user-defined Docker network the node's only name server is Docker's, at 127.0.0.11 in the node's
+// own network namespace: a pod cannot reach it (CoreDNS would forward to itself), so loopback servers are left out,
+// and with none left the cluster DNS answers from the API and its hosts file alone.
+func upstreamResolvConf() string {
+	content, err := os.ReadFile("/etc/resolv.conf")
+	if err != nil {
+		return ""
+	}
+	var out strings.Builder
+	for _, line := range strings.Split(string(content), "\n") {
+		fields := strings.Fields(line)
+		if len(fields) == 2 && fields[0] == "nameserver" {
+			if ip := net.ParseIP(fields[1]); ip != nil && !ip.IsLoopback() {
+				out.WriteString(line + "\n")
+			}
+		}
+	}
+	return out.String()
 }

@@ -35,6 +35,7 @@ const (
 	logDirectory     = "/var/log/platform-node"
 	imagesDirectory  = "/var/lib/platform-node/images" // docker-archive tars to import (the fixture copies them here)
 	builtinImages    = "/usr/share/platform-node/images"
+	scratchDirectory = "/data/spark-scratch"
 	containerdSocket = "/run/containerd/containerd.sock"
 	clusterDomain    = "cluster.local"
 	serviceRange     = "10.96.0.0/16"
@@ -63,10 +64,18 @@ func runNode(arguments []string) int {
 		return fail("%v", err)
 	}
 	for _, directory := range []string{pkiDirectory, configDirectory, logDirectory, imagesDirectory,
-		"/etc/cni/net.d", "/var/lib/etcd", "/var/lib/kubelet", "/run/containerd"} {
+		"/etc/cni/net.d", "/var/lib/etcd", volumesDirectory, "/var/lib/kubelet", "/run/containerd"} {
 		if err := os.MkdirAll(directory, 0o755); err != nil {
 			return fail("%v", err)
 		}
+	}
+	// The stand-in for the HDFS data disks' scratch directories, which Spark's executors mount (hostPath): any
+	// executor user writes there, none removes another's files.
+	if err := os.MkdirAll(scratchDirectory, 0o755); err != nil {
+		return fail("%v", err)
+	}
+	if err := os.Chmod(scratchDirectory, 0o777|os.ModeSticky); err != nil {
+		return fail("%v", err)
 	}
 	// Shadow the kubelet's global kernel settings while /proc/sys is still read-only, then open the rest.
 	if err := protectHostKernelSettings(); err != nil {
@@ -197,8 +206,15 @@ func runNode(arguments []string) int {
 	} else if err := applyClusterDNS(context.Background(), client); err != nil {
 		stop()
 		return fail("cluster DNS: %v", err)
+	} else if err := applyStorage(context.Background(), client); err != nil {
+		stop()
+		return fail("storage provisioner: %v", err)
 	}
 	if err := waitFor("the cluster DNS", 2*time.Minute, clusterDNSReady); err != nil {
+		stop()
+		return fail("%v", err)
+	}
+	if err := waitFor("the storage provisioner", 2*time.Minute, storageReady); err != nil {
 		stop()
 		return fail("%v", err)
 	}

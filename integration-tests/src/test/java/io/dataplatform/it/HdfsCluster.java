@@ -36,18 +36,22 @@ final class HdfsCluster implements AutoCloseable {
     static final String USER_GROUPS = "alice=analysts;bob=marketing;";
 
     private static final List<String> DATANODES = List.of("datanode1", "datanode2");
-    private static final String PRINCIPALS = """
-            realm PLATFORM.TEST
-            # one keytab per host: its service principal and its HTTP principal (SPNEGO)
-            nn/namenode.platform.test keytab=namenode.keytab
-            HTTP/namenode.platform.test keytab=namenode.keytab
-            dn/datanode1.platform.test keytab=datanode1.keytab
-            HTTP/datanode1.platform.test keytab=datanode1.keytab
-            dn/datanode2.platform.test keytab=datanode2.keytab
-            HTTP/datanode2.platform.test keytab=datanode2.keytab
+    /** The cluster's principals in realm on network: service and HTTP principals per host, then users. */
+    private static String principals(PlatformNetwork network, String realm, String users) {
+        StringBuilder principals = new StringBuilder("realm " + realm + "\n");
+        principals.append("# one keytab per host: its service principal and its HTTP principal (SPNEGO)\n");
+        principals.append("nn/").append(network.name("namenode")).append(" keytab=namenode.keytab\n");
+        principals.append("HTTP/").append(network.name("namenode")).append(" keytab=namenode.keytab\n");
+        for (String datanode : DATANODES) {
+            principals.append("dn/").append(network.name(datanode)).append(" keytab=").append(datanode).append(".keytab\n");
+            principals.append("HTTP/").append(network.name(datanode)).append(" keytab=").append(datanode).append(".keytab\n");
+        }
+        return principals.append("# the superuser (the NameNode runs as hdfs) and users\nhdfs keytab=hdfs.keytab\n")
+                .append(users).toString();
+    }
+
+    private static final String TEST_USERS = """
             trino/trino.platform.test keytab=trino.keytab
-            # the superuser (the NameNode runs as hdfs) and users
-            hdfs keytab=hdfs.keytab
             alice keytab=alice.keytab
             bob keytab=bob.keytab
             carol keytab=carol.keytab
@@ -59,30 +63,33 @@ final class HdfsCluster implements AutoCloseable {
     final Path keytabs;
     final Path ssl;
     final Path clientConfiguration;
-    final PlatformNetwork network = new PlatformNetwork();
+    final PlatformNetwork network;
+    final String realm;
     final KdcContainer kdc;
     final HadoopContainer namenode;
     final List<HadoopContainer> datanodes;
     private final PlatformImage hadoopImage;
     private final Configuration configuration;
 
-    private HdfsCluster(Path directory) throws Exception {
+    private HdfsCluster(Path directory, PlatformNetwork network, String realm, String users)
+            throws Exception {
         this.directory = directory;
+        this.network = network;
+        this.realm = realm;
         keytabs = Files.createDirectories(directory.resolve("keytabs"));
         // The KDC runs as uid 1000 and writes the keytabs here.
         Files.setPosixFilePermissions(keytabs, PosixFilePermissions.fromString("rwxrwxrwx"));
         ssl = Files.createDirectories(directory.resolve("ssl"));
-        makeKeystore(ssl.resolve("keystore.p12"));
+        makeKeystore(ssl.resolve("keystore.p12"), network);
         clientConfiguration = directory.resolve("client-conf");
-        ClientConfiguration.prepare(clientEnvironment(), directory.resolve("no-mounts"), clientConfiguration);
+        ClientConfiguration.prepare(environment(), directory.resolve("no-mounts"), clientConfiguration);
 
-        kdc = network.attach(new KdcContainer(PlatformImage.of("kdc"), REALM, PRINCIPALS), "kdc")
+        kdc = network.attach(new KdcContainer(PlatformImage.of("kdc"), realm, principals(network, realm, users)), "kdc")
                 .withKeytabDirectory(keytabs);
         hadoopImage = PlatformImage.of("hadoop");
         namenode = daemon("namenode", "namenode");
         datanodes = DATANODES.stream().map(host -> daemon("datanode", host)).toList();
 
-        Kerberos.useConfiguration(clientConfiguration.resolve("krb5.conf"));
         configuration = new HdfsConfiguration();
         for (String file : List.of("core-site.xml", "hdfs-site.xml")) {
             configuration.addResource(new org.apache.hadoop.fs.Path(clientConfiguration.resolve(file).toUri()));
@@ -91,11 +98,31 @@ final class HdfsCluster implements AutoCloseable {
         configuration.setLong("dfs.blocksize", 1024 * 1024);
         // A stopped DataNode's address stops answering; give up on it after 5 s rather than Hadoop's 60.
         configuration.setInt("dfs.client.socket-timeout", 5000);
+        // The test JVM is a client of this cluster (one Kerberos configuration per JVM: the last one started).
+        useAsJvmClient();
+    }
+
+    /** The tests' HDFS ({@link PlatformNetwork#DOMAIN}, {@link #REALM}), with the test JVM as its client. */
+    static HdfsCluster start(Path directory) throws Exception {
+        return start(new HdfsCluster(directory, new PlatformNetwork(), REALM, TEST_USERS));
+    }
+
+    /**
+     * Another site's HDFS (the development platform's) on network, in realm, with users' principals besides the
+     * cluster's own (lines of the KDC's principals file). The test JVM is its client until another cluster
+     * starts ({@link #useAsJvmClient} makes it so again).
+     */
+    static HdfsCluster startSite(Path directory, PlatformNetwork network, String realm, String users) throws Exception {
+        return start(new HdfsCluster(directory, network, realm, users));
+    }
+
+    /** Makes the test JVM's Kerberos and Hadoop client configuration this cluster's. */
+    void useAsJvmClient() {
+        Kerberos.useConfiguration(clientConfiguration.resolve("krb5.conf"));
         UserGroupInformation.setConfiguration(configuration);
     }
 
-    static HdfsCluster start(Path directory) throws Exception {
-        HdfsCluster cluster = new HdfsCluster(directory);
+    private static HdfsCluster start(HdfsCluster cluster) throws Exception {
         try {
             cluster.kdc.start();
             cluster.namenode.start();
@@ -108,7 +135,7 @@ final class HdfsCluster implements AutoCloseable {
         }
     }
 
-    /** The environment of a client image (Trino, Spark): what the client configuration module renders from. */
+    /** The environment of a client image (Trino, Spark) of the tests' HDFS: what the client configuration module renders from. */
     static Map<String, String> clientEnvironment() {
         return Map.of(
                 "KERBEROS_REALM", REALM,
@@ -117,9 +144,18 @@ final class HdfsCluster implements AutoCloseable {
                 "HDFS_REPLICATION", "2");
     }
 
+    /** The client environment of this cluster. */
+    Map<String, String> environment() {
+        return Map.of(
+                "KERBEROS_REALM", realm,
+                "KERBEROS_KDC", network.name("kdc") + ":" + KdcContainer.KDC_PORT,
+                "HDFS_NAMENODE", network.name("namenode") + ":8020",
+                "HDFS_REPLICATION", "2");
+    }
+
     /** A NameNode or DataNode (not started) on {@code host}, with that host's keytab. */
     HadoopContainer daemon(String role, String host) {
-        Map<String, String> environment = new HashMap<>(clientEnvironment());
+        Map<String, String> environment = new HashMap<>(environment());
         environment.put("HDFS_KEYTAB", HadoopContainer.KEYTABS + "/" + host + ".keytab");
         environment.put("HADOOP_SSL_KEYSTORE", HadoopContainer.SSL + "/keystore.p12");
         environment.put("HADOOP_SSL_KEYSTORE_PASSWORD", KEYSTORE_PASSWORD);
@@ -143,7 +179,7 @@ final class HdfsCluster implements AutoCloseable {
 
     /** {@code user} logged in from its keytab, as a service or a scheduled job does. */
     UserGroupInformation login(String user) throws IOException {
-        return UserGroupInformation.loginUserFromKeytabAndReturnUGI(user + "@" + REALM,
+        return UserGroupInformation.loginUserFromKeytabAndReturnUGI(user + "@" + realm,
                 keytab(user + ".keytab").toString());
     }
 
@@ -195,9 +231,8 @@ final class HdfsCluster implements AutoCloseable {
     }
 
     /** One key pair and certificate for the cluster's hosts, made with the JDK's keytool. */
-    private static void makeKeystore(Path keystore) throws IOException, InterruptedException {
-        TlsCertificate.keystore(keystore, KEYSTORE_PASSWORD, "hdfs.platform.test",
-                List.copyOf(PlatformNetwork.HOSTS.keySet()));
+    private static void makeKeystore(Path keystore, PlatformNetwork network) throws IOException, InterruptedException {
+        TlsCertificate.keystore(keystore, KEYSTORE_PASSWORD, network.name("hdfs"), List.copyOf(network.hosts().keySet()));
     }
 
     @Override

@@ -87,7 +87,7 @@ class KubernetesClusterIT {
                 .endContainer()
                 .endSpec()
                 .build();
-        Finished hello = runToCompletion(pod);
+        ProbePods.Finished hello = ProbePods.run(client, pod);
         assertThat(hello.pod().getStatus().getPhase()).as(hello.log()).isEqualTo("Succeeded");
         assertThat(hello.log()).startsWith("hello from hello");
         assertThat(hello.pod().getStatus().getPodIP()).startsWith("10.244.");
@@ -95,30 +95,9 @@ class KubernetesClusterIT {
 
     @Test
     void serviceNamesResolveThroughTheClusterDns() throws Exception {
-        // The image probe's classes (compiled by the tests) in a ConfigMap, run by this build's Java 25 image.
-        Map<String, String> classes = new LinkedHashMap<>();
-        try (var files = Files.list(ImageProbe.classes())) {
-            for (Path file : files.toList()) {
-                classes.put(file.getFileName().toString(), java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(file)));
-            }
-        }
-        client.configMaps().inNamespace("default").resource(new ConfigMapBuilder()
-                .withNewMetadata().withName("probe").endMetadata().withBinaryData(classes).build()).create();
-        Pod pod = new PodBuilder()
-                .withNewMetadata().withName("resolve").withNamespace("default").endMetadata()
-                .withNewSpec()
-                .withRestartPolicy("Never")
-                .addNewContainer()
-                .withName("probe").withImage(PlatformImage.of("jre-25").reference()).withImagePullPolicy("Never")
-                .withCommand("java", "-cp", ImageProbe.CONTAINER_DIRECTORY, "ImageProbe",
-                        "resolve:kubernetes.default.svc.cluster.local", "resolve:kubernetes.default",
-                        "resolve:kube-dns.kube-system")
-                .addNewVolumeMount().withName("probe").withMountPath(ImageProbe.CONTAINER_DIRECTORY).endVolumeMount()
-                .endContainer()
-                .addNewVolume().withName("probe").withNewConfigMap().withName("probe").endConfigMap().endVolume()
-                .endSpec()
-                .build();
-        Finished resolve = runToCompletion(pod);
+        ProbePods.Finished resolve = ProbePods.probe(client, "default", "resolve",
+                "resolve:kubernetes.default.svc.cluster.local", "resolve:kubernetes.default",
+                "resolve:kube-dns.kube-system");
         assertThat(resolve.pod().getStatus().getPhase()).as(resolve.log()).isEqualTo("Succeeded");
         assertThat(resolve.log().lines()).contains(
                 "resolve.kubernetes.default.svc.cluster.local=10.96.0.1",
@@ -138,17 +117,6 @@ class KubernetesClusterIT {
             assertThat(Path.of("/sys/fs/cgroup", controller, "kubepods")).doesNotExist();
             assertThat(Path.of("/sys/fs/cgroup", controller, "docker", node.getContainerId(), "kubepods")).isDirectory();
         }
-    }
-
-    private record Finished(Pod pod, String log) {}
-
-    /** Creates a pod that runs once, waits until it has succeeded or failed, and reads its log. */
-    private static Finished runToCompletion(Pod pod) {
-        client.pods().resource(pod).create();
-        var created = client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName());
-        Pod finished = created.waitUntilCondition(current -> current != null && List.of("Succeeded", "Failed")
-                .contains(current.getStatus().getPhase()), 3, TimeUnit.MINUTES);
-        return new Finished(finished, created.getLog());
     }
 
     private static Map<String, String> hostSettings() throws Exception {

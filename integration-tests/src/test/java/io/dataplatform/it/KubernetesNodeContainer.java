@@ -26,6 +26,7 @@ final class KubernetesNodeContainer extends GenericContainer<KubernetesNodeConta
     private static final String IMAGES = "/var/lib/platform-node/images";
 
     private final Map<String, Path> images = new LinkedHashMap<>();
+    private final Map<String, String> outsideHosts = new LinkedHashMap<>();
 
     KubernetesNodeContainer(PlatformImage node) {
         super(node.name());
@@ -38,6 +39,15 @@ final class KubernetesNodeContainer extends GenericContainer<KubernetesNodeConta
             throw new IllegalStateException(archive + " is missing: build the images first");
         }
         images.put(image.module(), archive.toAbsolutePath());
+        return this;
+    }
+
+    /**
+     * A machine beside the cluster (on the node's Docker network) that pods reach by name: served by the cluster DNS
+     * both ways (name to address and back, as Kerberos needs).
+     */
+    KubernetesNodeContainer withOutsideHost(String name, String address) {
+        outsideHosts.put(name, address);
         return this;
     }
 
@@ -77,6 +87,9 @@ final class KubernetesNodeContainer extends GenericContainer<KubernetesNodeConta
     protected void configure() {
         withStartupAttempts(1);
         withExposedPorts(API_PORT);
+        StringBuilder hosts = new StringBuilder();
+        outsideHosts.forEach((name, address) -> hosts.append(address).append(' ').append(name).append('\n'));
+        withCopyToContainer(org.testcontainers.images.builder.Transferable.of(hosts.toString()), "/etc/platform-node/hosts");
         // containerd's overlay snapshots need a directory that is not itself on overlayfs: an anonymous volume,
         // removed with the container. /run and /tmp as on a real node.
         withCreateContainerCmdModifier(command -> {
@@ -94,8 +107,10 @@ final class KubernetesNodeContainer extends GenericContainer<KubernetesNodeConta
                     .withCgroupnsMode("private")
                     .withBinds(binds)
                     .withTmpFs(Map.of("/run", "rw,exec,mode=755", "/tmp", "rw,exec,mode=1777"));
+            // The provisioned volumes (PersistentVolumeClaims) too: removed with the node.
             command.withVolumes(new com.github.dockerjava.api.model.Volume("/var/lib/containerd"),
-                    new com.github.dockerjava.api.model.Volume("/var/lib/kubelet"));
+                    new com.github.dockerjava.api.model.Volume("/var/lib/kubelet"),
+                    new com.github.dockerjava.api.model.Volume("/var/lib/platform-node/volumes"));
             command.withHostName("platform-node");
         });
         waitingFor(new LogLineWait("node: node platform-node Ready").withStartupTimeout(Duration.ofMinutes(4)));

@@ -19,15 +19,54 @@ import org.testcontainers.containers.Network;
  */
 final class PlatformNetwork implements AutoCloseable {
     static final String DOMAIN = "platform.test";
-    static final String SUBNET = "172.31.213.0/24";
     /** Fully qualified host name → address. */
     static final Map<String, String> HOSTS = hosts("kdc", "namenode", "datanode1", "datanode2", "datanode3", "trino",
             "postgres", "spark-master", "spark-worker1", "spark-worker2", "spark-driver");
 
-    private final Network network = Network.builder()
-            .createNetworkCmdModifier(command -> command.withIpam(new Ipam()
-                    .withConfig(new Ipam.Config().withSubnet(SUBNET))))
-            .build();
+    private final String domain;
+    private final Map<String, String> hosts;
+    private final Network network;
+
+    /** The tests' network: {@link #DOMAIN}, {@link #HOSTS} (which the test JVM resolves too). */
+    PlatformNetwork() {
+        this(DOMAIN, "172.31.213", HOSTS);
+    }
+
+    /**
+     * Another site's network (the development platform's, beside its Kubernetes node): {@code names} in
+     * {@code domain} at {@code prefix}.10 and up, resolved in its containers and in the test JVM.
+     */
+    static PlatformNetwork site(String domain, String prefix, String... names) {
+        Map<String, String> hosts = siteHosts(domain, prefix, names);
+        SITES.putAll(hosts);
+        return new PlatformNetwork(domain, prefix, hosts);
+    }
+
+    /** The other sites' hosts, which the test JVM resolves too once a site exists. */
+    private static final Map<String, String> SITES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private PlatformNetwork(String domain, String prefix, Map<String, String> hosts) {
+        this.domain = domain;
+        this.hosts = hosts;
+        this.network = Network.builder()
+                .createNetworkCmdModifier(command -> command.withIpam(new Ipam()
+                        .withConfig(new Ipam.Config().withSubnet(prefix + ".0/24"))))
+                .build();
+    }
+
+    /** {@code host}'s fully qualified name on this network. */
+    String name(String host) {
+        return host + "." + domain;
+    }
+
+    /** Fully qualified host name → address, on this network. */
+    Map<String, String> hosts() {
+        return hosts;
+    }
+
+    Network network() {
+        return network;
+    }
 
     static String fqdn(String host) {
         return host + "." + DOMAIN;
@@ -35,9 +74,10 @@ final class PlatformNetwork implements AutoCloseable {
 
     /** Puts {@code container} on this network as {@code host} (a short name of {@link #HOSTS}). */
     <T extends GenericContainer<T>> T attach(T container, String host) {
-        String name = fqdn(host);
-        String address = address(name).orElseThrow(() -> new IllegalArgumentException("unknown host " + host));
-        List<String> extraHosts = HOSTS.entrySet().stream()
+        String name = name(host);
+        String address = java.util.Optional.ofNullable(hosts.get(name))
+                .orElseThrow(() -> new IllegalArgumentException("unknown host " + host));
+        List<String> extraHosts = hosts.entrySet().stream()
                 .filter(entry -> !entry.getKey().equals(name))
                 .map(entry -> entry.getKey() + ":" + entry.getValue())
                 .toList();
@@ -50,14 +90,15 @@ final class PlatformNetwork implements AutoCloseable {
     }
 
     static Optional<String> address(String host) {
-        return Optional.ofNullable(HOSTS.get(host.toLowerCase(java.util.Locale.ROOT)));
+        String name = host.toLowerCase(java.util.Locale.ROOT);
+        return Optional.ofNullable(HOSTS.getOrDefault(name, SITES.get(name)));
     }
 
     static Optional<String> host(byte[] address) {
         try {
             String text = InetAddress.getByAddress(address).getHostAddress();
-            return HOSTS.entrySet().stream().filter(entry -> entry.getValue().equals(text))
-                    .map(Map.Entry::getKey).findFirst();
+            return java.util.stream.Stream.concat(HOSTS.entrySet().stream(), SITES.entrySet().stream())
+                    .filter(entry -> entry.getValue().equals(text)).map(Map.Entry::getKey).findFirst();
         }
         catch (UnknownHostException e) {
             return Optional.empty();
@@ -70,9 +111,13 @@ final class PlatformNetwork implements AutoCloseable {
     }
 
     private static Map<String, String> hosts(String... names) {
+        return siteHosts(DOMAIN, "172.31.213", names);
+    }
+
+    private static Map<String, String> siteHosts(String domain, String prefix, String... names) {
         Map<String, String> hosts = new LinkedHashMap<>();
         for (int i = 0; i < names.length; i++) {
-            hosts.put(fqdn(names[i]), "172.31.213." + (10 + i));
+            hosts.put(names[i] + "." + domain, prefix + "." + (10 + i));
         }
         return Map.copyOf(hosts);
     }

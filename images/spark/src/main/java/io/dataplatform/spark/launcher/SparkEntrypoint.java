@@ -53,7 +53,11 @@ public final class SparkEntrypoint {
         try {
             role = Role.of(args[0]);
             prepareHadoopClient(environment);
-            prepareSparkConf(role, environment, address, sparkConf);
+            // An executor's settings come from its driver; SPARK_CONF_DIR is then Spark's own read-only ConfigMap
+            // mount (/opt/spark/conf), which goes on its class path as it is.
+            if (role != Role.EXECUTOR) {
+                prepareSparkConf(role, environment, address, sparkConf);
+            }
         }
         catch (IllegalArgumentException e) {
             System.err.println("spark: " + e.getMessage());
@@ -75,6 +79,9 @@ public final class SparkEntrypoint {
                 case MASTER -> org.apache.spark.deploy.master.Master.main(Commands.master(address, environment));
                 case WORKER -> org.apache.spark.deploy.worker.Worker.main(Commands.worker(args, address, environment));
                 case SUBMIT, SQL -> {
+                    if (DriverSupervisor.applies(environment)) {
+                        System.exit(DriverSupervisor.run(environment));
+                    }
                     String[] submit = Commands.submit(role, args);
                     login(environment);
                     org.apache.spark.deploy.SparkSubmit.main(submit);
@@ -137,7 +144,11 @@ public final class SparkEntrypoint {
     /** Runs the executor JVM the Kubernetes scheduler asked for; TERM to this JVM stops it too. */
     private static int runExecutor(Map<String, String> environment) throws IOException, InterruptedException {
         List<String> command = Commands.executor(environment, System.getProperty("java.home"));
-        Process executor = new ProcessBuilder(command).inheritIO().start();
+        // Its working directory receives the application's files (spark.jars, --files): never the image's
+        // /opt/spark, which the image user cannot write.
+        Path work = Path.of(environment.getOrDefault("SPARK_WORK_DIR", "/tmp/spark-work"));
+        Files.createDirectories(work);
+        Process executor = new ProcessBuilder(command).directory(work.toFile()).inheritIO().start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             executor.destroy();
             try {

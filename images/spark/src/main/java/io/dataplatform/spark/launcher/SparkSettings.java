@@ -41,7 +41,14 @@ final class SparkSettings {
             "SPARK_EXECUTOR_IMAGE", "spark.kubernetes.container.image",
             "SPARK_KUBERNETES_SERVICE_ACCOUNT", "spark.kubernetes.authenticate.executor.serviceAccountName",
             "POD_NAMESPACE", "spark.kubernetes.namespace",
-            "POD_NAME", "spark.kubernetes.driver.pod.name");
+            "POD_NAME", "spark.kubernetes.driver.pod.name",
+            // A fraction of a core per executor pod (Spark asks for spark.executor.cores whole cores otherwise).
+            "SPARK_EXECUTOR_REQUEST_CORES", "spark.kubernetes.executor.request.cores");
+
+    /** The label by which a driver's supervisor finds its executor pods (its pod name). */
+    static final String DRIVER_POD_LABEL = "platform.io/spark-driver-pod";
+    /** Spark takes volumes named spark-local-dir-* as the executors' local (scratch) directories. */
+    static final String SCRATCH_VOLUME = "spark.kubernetes.executor.volumes.hostPath.spark-local-dir-1.";
 
     private SparkSettings() {}
 
@@ -98,6 +105,17 @@ final class SparkSettings {
                     settings.put(setting, value.strip());
                 }
             });
+            String pod = environment.get("POD_NAME");
+            if (pod != null && !pod.isBlank()) {
+                settings.put("spark.kubernetes.executor.label." + DRIVER_POD_LABEL, pod.strip());
+            }
+            // The executors' scratch space on the node (the HDFS data disks), mounted at the same path.
+            String scratch = environment.get("SPARK_SCRATCH_HOST_PATH");
+            if (scratch != null && !scratch.isBlank()) {
+                settings.put(SCRATCH_VOLUME + "mount.path", scratch.strip());
+                settings.put(SCRATCH_VOLUME + "options.path", scratch.strip());
+                settings.put(SCRATCH_VOLUME + "options.type", "Directory");
+            }
             String principal = environment.get("KERBEROS_PRINCIPAL");
             String keytab = environment.get("KERBEROS_KEYTAB");
             if (principal != null && !principal.isBlank()) {

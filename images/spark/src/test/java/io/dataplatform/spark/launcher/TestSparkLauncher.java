@@ -66,6 +66,8 @@ class TestSparkLauncher {
         environment.put("SPARK_MASTER_URL", "k8s://https://kubernetes.default.svc");
         environment.put("SPARK_EXECUTOR_IMAGE", "registry.example/platform/spark:4.1.1-1@sha256:0123");
         environment.put("SPARK_KUBERNETES_SERVICE_ACCOUNT", "spark");
+        environment.put("SPARK_EXECUTOR_REQUEST_CORES", "250m");
+        environment.put("SPARK_SCRATCH_HOST_PATH", "/data/spark-scratch");
         // The downward API.
         environment.put("POD_NAMESPACE", "team-network");
         environment.put("POD_NAME", "airflow-task-7f9c");
@@ -77,7 +79,13 @@ class TestSparkLauncher {
                 .containsEntry("spark.kubernetes.authenticate.executor.serviceAccountName", "spark")
                 .containsEntry("spark.kubernetes.namespace", "team-network")
                 .containsEntry("spark.kubernetes.driver.pod.name", "airflow-task-7f9c")
-                .containsEntry("spark.driver.host", "10.4.2.7");
+                .containsEntry("spark.driver.host", "10.4.2.7")
+                // A quarter core per executor; their scratch on the node's disks; labelled for the supervisor.
+                .containsEntry("spark.kubernetes.executor.request.cores", "250m")
+                .containsEntry("spark.kubernetes.executor.volumes.hostPath.spark-local-dir-1.mount.path", "/data/spark-scratch")
+                .containsEntry("spark.kubernetes.executor.volumes.hostPath.spark-local-dir-1.options.path", "/data/spark-scratch")
+                .containsEntry("spark.kubernetes.executor.volumes.hostPath.spark-local-dir-1.options.type", "Directory")
+                .containsEntry("spark.kubernetes.executor.label.platform.io/spark-driver-pod", "airflow-task-7f9c");
     }
 
     @Test

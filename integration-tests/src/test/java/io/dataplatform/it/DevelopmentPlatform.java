@@ -1,0 +1,163 @@
+package io.dataplatform.it;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.dataplatform.gitops.sync.Application;
+import io.dataplatform.gitops.sync.ArgoCdDefinitions;
+import io.dataplatform.gitops.sync.Sync;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import org.apache.hadoop.fs.permission.FsPermission;
+
+/**
+ * The development platform, shared by the test classes that need it (started once per test JVM, stopped when it
+ * exits): beside the cluster, on its own Docker network, the dev site's Kerberized HDFS with its KDC
+ * ({@code *.dev.platform.example}, realm {@code DEV.PLATFORM.EXAMPLE}, the names the dev environment's client
+ * settings use); and the Kubernetes node on that network with every image the dev environment runs, its cluster DNS
+ * serving the site's names both ways. {@link #deploy} syncs the tree's dev environment onto it as Argo CD would.
+ */
+final class DevelopmentPlatform {
+    static final String REALM = "DEV.PLATFORM.EXAMPLE";
+    static final String DOMAIN = "dev.platform.example";
+    static final String CATALOG_PASSWORD = "iceberg-dev-secret";
+    /** The platform's and the first team's principals in the dev realm (the keytab Secrets hold them). */
+    private static final String USERS = """
+            trino keytab=trino.keytab
+            # the data-engineering team's scheduled jobs
+            etl keytab=etl.keytab
+            """;
+    private static final List<String> IMAGES = List.of("base-os", "jre-25", "postgres", "trino", "spark");
+    private static DevelopmentPlatform shared;
+
+    final PlatformNetwork network;
+    final HdfsCluster hdfs;
+    final KubernetesNodeContainer node;
+    final KubernetesClient client;
+    final Duration startup;
+    private final Path directory;
+    private List<Application> applications;
+    private List<Sync.Result> firstSync;
+    private Duration deployment;
+
+    private DevelopmentPlatform() throws Exception {
+        Instant started = Instant.now();
+        directory = Files.createTempDirectory("development-platform");
+        network = PlatformNetwork.site(DOMAIN, "172.31.214", "kdc", "namenode", "datanode1", "datanode2");
+        hdfs = HdfsCluster.startSite(directory.resolve("hdfs"), network, REALM, USERS);
+        hdfs.as("hdfs", fs -> {
+            org.apache.hadoop.fs.Path warehouse = new org.apache.hadoop.fs.Path("/warehouse");
+            fs.mkdirs(warehouse, new FsPermission((short) 0755));
+            fs.setOwner(warehouse, "etl", "etl");
+            return null;
+        });
+        KubernetesNodeContainer withImages = new KubernetesNodeContainer(PlatformImage.of("kubernetes-node"));
+        network.hosts().forEach(withImages::withOutsideHost);
+        for (String image : IMAGES) {
+            withImages.withImage(PlatformImage.of(image));
+        }
+        node = withImages.withNetwork(network.network());
+        node.start();
+        client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(node.kubeconfig())).build();
+        startup = Duration.between(started, Instant.now());
+    }
+
+    /** The platform of this test JVM, started on first use. */
+    static synchronized DevelopmentPlatform shared() throws Exception {
+        if (shared == null) {
+            shared = new DevelopmentPlatform();
+            Runtime.getRuntime().addShutdownHook(new Thread(shared::stop, "development-platform-stop"));
+        }
+        return shared;
+    }
+
+    /**
+     * The dev environment, deployed once: the platform team's Secrets (what it creates by hand in every
+     * environment: README), then every Application synced in sync waves until healthy. Returns the first sync.
+     */
+    synchronized List<Sync.Result> deploy() throws Exception {
+        if (firstSync == null) {
+            applications = render(directory);
+            createPlatformSecrets();
+            Instant started = Instant.now();
+            firstSync = sync().sync(applications, Duration.ofMinutes(6));
+            deployment = Duration.between(started, Instant.now());
+            System.out.printf("[platform] node started in %d s; dev environment applied and healthy in %d s%n",
+                    startup.toSeconds(), deployment.toSeconds());
+        }
+        return firstSync;
+    }
+
+    List<Application> applications() {
+        return applications;
+    }
+
+    Duration deployment() {
+        return deployment;
+    }
+
+    /** The dev environment's Applications, rendered by the tree's renderer (the argocd module's validate binary). */
+    static List<Application> render(Path directory) throws Exception {
+        Path root = Path.of(System.getProperty("platform.root")).toAbsolutePath().normalize();
+        Path output = directory.resolve("applications-dev.json");
+        RepositoryCopy.Run render = RepositoryCopy.run(root, root.resolve("argocd/target/validate").toString(),
+                "-applications", "dev=" + output, root.resolve("argocd").toString());
+        if (render.status() != 0) {
+            throw new IllegalStateException("rendering the dev applications failed: " + render.output());
+        }
+        List<Application> applications = new ArrayList<>();
+        applications.add(ArgoCdDefinitions.application());
+        applications.addAll(Application.read(output));
+        return applications;
+    }
+
+    private void createPlatformSecrets() throws Exception {
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("platform").endMetadata().build())
+                .serverSideApply();
+        Path tls = TlsCertificate.pemFiles(directory.resolve("tls"), "postgresql.platform.svc",
+                List.of("postgresql.platform.svc", "postgresql.platform.svc.cluster.local", "localhost"));
+        secret("platform", "postgresql-tls", "kubernetes.io/tls", Map.of(
+                "tls.crt", Files.readAllBytes(tls.resolve("tls.crt")),
+                "tls.key", Files.readAllBytes(tls.resolve("tls.key"))));
+        secret("platform", "postgresql-credentials", "Opaque", Map.of(
+                "superuser-password", "dev-superuser".getBytes(),
+                "databases", ("iceberg:iceberg:" + CATALOG_PASSWORD).getBytes()));
+        secret("platform", "lakehouse-catalog", "Opaque", Map.of("LAKEHOUSE_JDBC_PASSWORD", CATALOG_PASSWORD.getBytes()));
+        secret("platform", "trino-keytab", "Opaque", Map.of("trino.keytab", Files.readAllBytes(hdfs.keytab("trino.keytab"))));
+    }
+
+    /** A team's Secrets: the catalog password and the keytab of its scheduled jobs' principal. */
+    void createTeamSecrets(String namespace) throws Exception {
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
+                .serverSideApply();
+        secret(namespace, "lakehouse-catalog", "Opaque", Map.of("LAKEHOUSE_JDBC_PASSWORD", CATALOG_PASSWORD.getBytes()));
+        secret(namespace, "etl-keytab", "Opaque", Map.of("etl.keytab", Files.readAllBytes(hdfs.keytab("etl.keytab"))));
+    }
+
+    private void secret(String namespace, String name, String type, Map<String, byte[]> data) {
+        Map<String, String> encoded = new LinkedHashMap<>();
+        data.forEach((key, value) -> encoded.put(key, Base64.getEncoder().encodeToString(value)));
+        client.secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata().withName(name)
+                .endMetadata().withType(type).withData(encoded).build()).serverSideApply();
+    }
+
+    Sync sync() {
+        return new Sync(client, line -> System.out.println("[platform] " + line));
+    }
+
+    private void stop() {
+        client.close();
+        node.close();
+        hdfs.close();
+    }
+}

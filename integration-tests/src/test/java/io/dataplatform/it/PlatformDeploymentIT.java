@@ -1,0 +1,164 @@
+package io.dataplatform.it;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.dataplatform.gitops.sync.Application;
+import io.dataplatform.gitops.sync.Sync;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.LocalPortForward;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The dev environment of the Argo CD tree, deployed on the development cluster the way Argo CD deploys it: every
+ * Application rendered as Argo CD renders it (ApplicationSets generated from the team files), synced in sync-wave
+ * order with server-side apply and pruning, each wave healthy before the next. Then: the pins this build produced
+ * run, Trino answers through its Service from a team's namespace, PostgreSQL keeps its data across a pod deletion,
+ * a second sync changes nothing, and drift is reported and repaired.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PlatformDeploymentIT {
+    private static final String TEAM_NAMESPACE = "team-data-engineering";
+
+    private static DevelopmentPlatform platform;
+    private static KubernetesClient client;
+    private static List<Application> applications;
+    private static List<Sync.Result> firstSync;
+
+    @BeforeAll
+    static void deploy() throws Exception {
+        platform = DevelopmentPlatform.shared();
+        client = platform.client;
+        firstSync = platform.deploy();
+        applications = platform.applications();
+    }
+
+    @Test
+    @Order(1)
+    void everyApplicationIsSyncedAndRunsThePinsOfThisBuild() {
+        assertThat(firstSync).extracting(Sync.Result::application).containsExactly("argocd-definitions", "shared",
+                "postgresql", "spark", "trino", "data-engineering-foundation");
+        assertThat(applications).filteredOn(application -> !application.deployed())
+                .extracting(Application::name)
+                .containsExactlyInAnyOrder("data-engineering-airflow", "jupyterhub", "superset");
+        List<Pod> pods = client.pods().inNamespace("platform").list().getItems();
+        assertThat(pods).extracting(pod -> pod.getSpec().getContainers().get(0).getImage())
+                .contains(PlatformImage.of("postgres").reference(), PlatformImage.of("trino").reference());
+        assertThat(pods).allSatisfy(pod -> assertThat(pod.getStatus().getPhase()).isEqualTo("Running"));
+        // The team's foundation: its namespace with the ApplicationSet's labels, its quota from its values file.
+        assertThat(client.namespaces().withName(TEAM_NAMESPACE).get().getMetadata().getLabels())
+                .containsEntry("platform.io/team", "data-engineering");
+        assertThat(client.resourceQuotas().inNamespace(TEAM_NAMESPACE).withName("team-quota").get().getSpec().getHard())
+                .containsEntry("requests.cpu", new io.fabric8.kubernetes.api.model.Quantity("16"));
+        assertThat(client.configMaps().inNamespace(TEAM_NAMESPACE).withName("spark-defaults").get().getData())
+                .containsEntry("SPARK_EXECUTOR_IMAGE", PlatformImage.of("spark").reference());
+    }
+
+    @Test
+    @Order(2)
+    void trinoAnswersThroughItsServiceFromATeamsNamespace() {
+        ProbePods.Finished query = ProbePods.probe(client, TEAM_NAMESPACE, "trino-query",
+                "resolve:namenode.dev.platform.example", "reverse:" + platform.network.hosts().get("namenode.dev.platform.example"),
+                "trino:http://trino.platform.svc:8080|SELECT count(*), sum(nationkey) FROM tpch.tiny.nation");
+        assertThat(query.succeeded()).as(query.log()).isTrue();
+        assertThat(query.log().lines()).contains("trino.rows=[[25,300]]");
+        // The dev HDFS beside the cluster, by the name the dev environment's settings use, and back (Kerberos).
+        String namenode = platform.network.hosts().get("namenode.dev.platform.example");
+        assertThat(query.log().lines()).contains("resolve.namenode.dev.platform.example=" + namenode,
+                "reverse." + namenode + "=namenode.dev.platform.example");
+    }
+
+    @Test
+    @Order(3)
+    void postgresqlKeepsItsDataWhenItsPodIsDeleted() throws Exception {
+        PersistentVolumeClaim claim = client.persistentVolumeClaims().inNamespace("platform").withName("data-postgresql-0").get();
+        assertThat(claim.getSpec().getStorageClassName()).isEqualTo("ssd");
+        assertThat(claim.getStatus().getPhase()).isEqualTo("Bound");
+        PersistentVolume volume = client.persistentVolumes().withName(claim.getSpec().getVolumeName()).get();
+        assertThat(volume.getMetadata().getAnnotations()).containsEntry("pv.kubernetes.io/provisioned-by", "rancher.io/local-path");
+
+        sql("CREATE TABLE IF NOT EXISTS survives (word text)", "INSERT INTO survives VALUES ('persistent')");
+        String uid = client.pods().inNamespace("platform").withName("postgresql-0").get().getMetadata().getUid();
+        client.pods().inNamespace("platform").withName("postgresql-0").delete();
+        client.pods().inNamespace("platform").withName("postgresql-0").waitUntilCondition(pod -> pod != null
+                && !pod.getMetadata().getUid().equals(uid) && pod.getStatus().getConditions().stream()
+                        .anyMatch(condition -> condition.getType().equals("Ready") && condition.getStatus().equals("True")),
+                3, TimeUnit.MINUTES);
+        assertThat(sql("SELECT word FROM survives")).isEqualTo("persistent");
+    }
+
+    @Test
+    @Order(4)
+    void aSecondSyncChangesNothing() {
+        List<Sync.Result> again = platform.sync().sync(applications, Duration.ofMinutes(3));
+        assertThat(again).allSatisfy(result -> assertThat(result.changedNothing()).as(result.toString()).isTrue());
+        assertThat(platform.sync().drift(applications)).isEmpty();
+    }
+
+    @Test
+    @Order(5)
+    void aChangedObjectIsDriftAndTheNextSyncRepairsIt() {
+        var lakehouse = client.configMaps().inNamespace(TEAM_NAMESPACE).withName("lakehouse");
+        String warehouse = lakehouse.get().getData().get("LAKEHOUSE_WAREHOUSE");
+        lakehouse.edit(map -> new ConfigMapBuilder(map).addToData("LAKEHOUSE_WAREHOUSE", "hdfs://elsewhere/warehouse").build());
+        // An object of the spark application no longer in its source: tracked by it, so pruned.
+        client.configMaps().inNamespace("platform").resource(new ConfigMapBuilder().withNewMetadata().withName("left-behind")
+                .addToLabels(Sync.INSTANCE_LABEL, "spark")
+                .addToAnnotations(Sync.TRACKING_ANNOTATION, "spark:/ConfigMap:platform/left-behind").endMetadata().build()).create();
+
+        assertThat(platform.sync().drift(applications)).containsExactlyInAnyOrder(
+                "data-engineering-foundation: ConfigMap team-data-engineering/lakehouse: differs at /data/LAKEHOUSE_WAREHOUSE",
+                "spark: ConfigMap left-behind: no longer rendered (prune deletes it)");
+
+        List<Sync.Result> repaired = platform.sync().sync(applications, Duration.ofMinutes(3));
+        assertThat(repaired).filteredOn(result -> result.application().equals("data-engineering-foundation"))
+                .singleElement().satisfies(result -> assertThat(result.configured()).containsExactly("ConfigMap lakehouse"));
+        assertThat(repaired).filteredOn(result -> result.application().equals("spark"))
+                .singleElement().satisfies(result -> assertThat(result.pruned()).containsExactly("ConfigMap left-behind"));
+        ConfigMap after = lakehouse.get();
+        assertThat(after.getData()).containsEntry("LAKEHOUSE_WAREHOUSE", warehouse);
+        assertThat(client.configMaps().inNamespace("platform").withName("left-behind").get()).isNull();
+        assertThat(platform.sync().drift(applications)).isEmpty();
+    }
+
+    /** Runs statements as the catalog's owner through a port forward to the PostgreSQL pod (TLS required); the last one's first value. */
+    private static String sql(String... statements) throws Exception {
+        try (LocalPortForward forward = client.pods().inNamespace("platform").withName("postgresql-0").portForward(5432);
+                Connection connection = DriverManager.getConnection("jdbc:postgresql://localhost:" + forward.getLocalPort()
+                        + "/iceberg?sslmode=require", "iceberg", DevelopmentPlatform.CATALOG_PASSWORD);
+                Statement statement = connection.createStatement()) {
+            String last = null;
+            for (String sql : statements) {
+                if (statement.execute(sql)) {
+                    try (ResultSet rows = statement.executeQuery(sql)) {
+                        last = rows.next() ? rows.getString(1) : null;
+                    }
+                }
+            }
+            return last;
+        }
+    }
+}
