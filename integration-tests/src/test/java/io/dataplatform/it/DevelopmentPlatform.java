@@ -94,6 +94,7 @@ final class DevelopmentPlatform {
             deployment = Duration.between(started, Instant.now());
             System.out.printf("[platform] node started in %d s; dev environment applied and healthy in %d s%n",
                     startup.toSeconds(), deployment.toSeconds());
+            printNodeMemory("with the dev environment running");
         }
         return firstSync;
     }
@@ -149,6 +150,21 @@ final class DevelopmentPlatform {
         data.forEach((key, value) -> encoded.put(key, Base64.getEncoder().encodeToString(value)));
         client.secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata().withName(name)
                 .endMetadata().withType(type).withData(encoded).build()).serverSideApply();
+    }
+
+    /** The node container's memory (its cgroup's usage less page cache, as docker stats shows it), for the record. */
+    void printNodeMemory(String when) {
+        Path cgroup = Path.of("/sys/fs/cgroup/memory/docker", node.getContainerId());
+        try {
+            long usage = Long.parseLong(Files.readString(cgroup.resolve("memory.usage_in_bytes")).strip());
+            long cache = Files.readAllLines(cgroup.resolve("memory.stat")).stream()
+                    .filter(line -> line.startsWith("total_inactive_file ")).mapToLong(line -> Long.parseLong(line.split(" ")[1]))
+                    .findFirst().orElse(0);
+            System.out.printf("[platform] node memory %s: %d MiB%n", when, (usage - cache) / (1024 * 1024));
+        }
+        catch (java.io.IOException | RuntimeException e) {
+            System.out.printf("[platform] node memory %s: not readable here (%s)%n", when, e.getMessage());
+        }
     }
 
     Sync sync() {
