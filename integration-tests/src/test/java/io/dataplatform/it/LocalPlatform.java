@@ -33,7 +33,8 @@ public final class LocalPlatform {
             say("Trino:      http://localhost:%d (any user name; e.g. the Trino CLI: trino --server localhost:%d)",
                     trino.getLocalPort(), trino.getLocalPort());
             say("Kubernetes: KUBECONFIG=%s (API server %s)", kubeconfig, platform.node.kubeconfig().lines()
-                    .filter(line -> line.strip().startsWith("server:")).findFirst().orElse("").strip());
+                    .filter(line -> line.strip().startsWith("server:")).findFirst().orElse("")
+                    .strip().substring("server:".length()).strip());
             say("HDFS:       hdfs://namenode.%s:8020, KDC kdc.%s:%d, realm %s (keytabs in %s)",
                     DevelopmentPlatform.DOMAIN, DevelopmentPlatform.DOMAIN, KdcContainer.KDC_PORT,
                     DevelopmentPlatform.REALM, platform.hdfs.keytabs);
