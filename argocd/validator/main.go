@@ -7,7 +7,8 @@
 //     sources with a repository and a pinned revision (never HEAD; charts at an exact version);
 //  4. what admission would do, per environment and namespace: containers whose requests exceed their limits once
 //     the LimitRange's defaults apply, and pods whose replicas together exceed the ResourceQuota (admission.go);
-//  5. no container image is referenced by a mutable tag: an image names a tag the reactor derives from a version
+//  5. Trino's query memory per node fits the heap its container's memory limit gives it (trino.go);
+//  6. no container image is referenced by a mutable tag: an image names a tag the reactor derives from a version
 //     property and the platform revision (`<version>-<revision>`), optionally with its digest, or only a digest.
 //
 // With -applications <environment>=<file>, instead writes what Argo CD would deploy in that environment (every
@@ -90,6 +91,7 @@ func main() {
 				os.Exit(2)
 			}
 		}
+		problems = append(problems, checkTrinoMemory(relative, rendered)...)
 		admitted.add(relative, rendered)
 		objects += len(rendered)
 		fmt.Printf("rendered %s: %d objects\n", relative, len(rendered))

@@ -55,27 +55,45 @@ final class DevelopmentPlatform {
         directory = Files.createTempDirectory("development-platform");
         network = PlatformNetwork.site(DOMAIN, "172.31.214", "kdc", "namenode", "datanode1", "datanode2");
         hdfs = HdfsCluster.startSite(directory.resolve("hdfs"), network, REALM, USERS);
-        hdfs.as("hdfs", fs -> {
-            org.apache.hadoop.fs.Path warehouse = new org.apache.hadoop.fs.Path("/warehouse");
-            fs.mkdirs(warehouse, new FsPermission((short) 0755));
-            fs.setOwner(warehouse, "etl", "etl");
-            return null;
-        });
         KubernetesNodeContainer withImages = new KubernetesNodeContainer(PlatformImage.of("kubernetes-node"));
-        network.hosts().forEach(withImages::withOutsideHost);
-        for (String image : IMAGES) {
-            withImages.withImage(PlatformImage.of(image));
+        node = withImages;
+        try {
+            hdfs.as("hdfs", fs -> {
+                org.apache.hadoop.fs.Path warehouse = new org.apache.hadoop.fs.Path("/warehouse");
+                fs.mkdirs(warehouse, new FsPermission((short) 0755));
+                fs.setOwner(warehouse, "etl", "etl");
+                return null;
+            });
+            network.hosts().forEach(withImages::withOutsideHost);
+            for (String image : IMAGES) {
+                withImages.withImage(PlatformImage.of(image));
+            }
+            node.withNetwork(network.network()).start();
+            client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(node.kubeconfig())).build();
         }
-        node = withImages.withNetwork(network.network());
-        node.start();
-        client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(node.kubeconfig())).build();
+        catch (Exception | Error e) {
+            node.close();
+            hdfs.close();
+            throw e;
+        }
         startup = Duration.between(started, Instant.now());
     }
 
+    private static Throwable failed;
+
     /** The platform of this test JVM, started on first use. */
     static synchronized DevelopmentPlatform shared() throws Exception {
+        if (failed != null) {
+            throw new IllegalStateException("the development platform failed to start (see the first test class using it)", failed);
+        }
         if (shared == null) {
-            shared = new DevelopmentPlatform();
+            try {
+                shared = new DevelopmentPlatform();
+            }
+            catch (Exception | Error e) {
+                failed = e;
+                throw e;
+            }
             Runtime.getRuntime().addShutdownHook(new Thread(shared::stop, "development-platform-stop"));
         }
         return shared;

@@ -119,6 +119,9 @@ final class HdfsCluster implements AutoCloseable {
     /** Makes the test JVM's Kerberos and Hadoop client configuration this cluster's. */
     void useAsJvmClient() {
         Kerberos.useConfiguration(clientConfiguration.resolve("krb5.conf"));
+        // Hadoop caches the default realm of the first krb5.conf it read; principals of another realm would match
+        // no auth_to_local rule ("No rules applied to hdfs@DEV.PLATFORM.EXAMPLE").
+        org.apache.hadoop.security.authentication.util.KerberosName.resetDefaultRealm();
         UserGroupInformation.setConfiguration(configuration);
     }
 
