@@ -18,7 +18,6 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import org.apache.hadoop.fs.permission.FsPermission;
 
 /**
  * The development platform, shared by the test classes that need it (started once per test JVM, stopped when it
@@ -58,12 +57,7 @@ final class DevelopmentPlatform {
         KubernetesNodeContainer withImages = new KubernetesNodeContainer(PlatformImage.of("kubernetes-node"));
         node = withImages;
         try {
-            hdfs.as("hdfs", fs -> {
-                org.apache.hadoop.fs.Path warehouse = new org.apache.hadoop.fs.Path("/warehouse");
-                fs.mkdirs(warehouse, new FsPermission((short) 0755));
-                fs.setOwner(warehouse, "etl", "etl");
-                return null;
-            });
+            hdfs.createWarehouse("etl");
             network.hosts().forEach(withImages::withOutsideHost);
             for (String image : IMAGES) {
                 withImages.withImage(PlatformImage.of(image));

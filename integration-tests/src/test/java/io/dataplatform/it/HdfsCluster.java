@@ -200,6 +200,16 @@ final class HdfsCluster implements AutoCloseable {
         });
     }
 
+    /** The lakehouse's root, /warehouse (0755), owned by the team user whose jobs write it. */
+    void createWarehouse(String owner) throws Exception {
+        as("hdfs", fs -> {
+            org.apache.hadoop.fs.Path warehouse = new org.apache.hadoop.fs.Path("/warehouse");
+            fs.mkdirs(warehouse, new org.apache.hadoop.fs.permission.FsPermission((short) 0755));
+            fs.setOwner(warehouse, owner, owner);
+            return null;
+        });
+    }
+
     /** The files under {@code directory}, recursively, as the superuser sees them. */
     List<org.apache.hadoop.fs.FileStatus> files(String directory) throws Exception {
         return as("hdfs", fs -> {

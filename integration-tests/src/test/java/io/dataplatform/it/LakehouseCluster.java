@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import com.github.dockerjava.api.model.Bind;
-import org.apache.hadoop.fs.permission.FsPermission;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.lifecycle.Startables;
 
@@ -56,12 +55,7 @@ final class LakehouseCluster implements AutoCloseable {
         HdfsCluster hdfs = HdfsCluster.start(directory.resolve("hdfs"));
         LakehouseCluster cluster = null;
         try {
-            hdfs.as("hdfs", fs -> {
-                org.apache.hadoop.fs.Path warehouse = new org.apache.hadoop.fs.Path("/warehouse");
-                fs.mkdirs(warehouse, new FsPermission((short) 0755));
-                fs.setOwner(warehouse, "etl", "etl");
-                return null;
-            });
+            hdfs.createWarehouse("etl");
             Path output = Files.createDirectories(directory.resolve("out"));
             Files.setPosixFilePermissions(output, PosixFilePermissions.fromString("rwxrwxrwx"));
             cluster = new LakehouseCluster(hdfs, output, withTrino);
