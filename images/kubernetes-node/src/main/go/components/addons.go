@@ -70,7 +70,6 @@ func outsideHosts() string {
 func applyClusterDNS(ctx context.Context, client *kubernetes.Clientset) error {
 	const namespace, name = "kube-system", "coredns"
 	labels := map[string]string{"k8s-app": "kube-dns"}
-	replicas := int32(1)
 	nonRoot := true
 	noEscalation := false
 	objects := []func() error{
@@ -103,54 +102,44 @@ func applyClusterDNS(ctx context.Context, client *kubernetes.Clientset) error {
 			return err
 		},
 		func() error {
-			_, err := client.AppsV1().Deployments(namespace).Create(ctx, &appsv1.Deployment{
-				ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace, Labels: labels},
-				Spec: appsv1.DeploymentSpec{
-					Replicas: &replicas,
-					Selector: &metav1.LabelSelector{MatchLabels: labels},
-					Template: corev1.PodTemplateSpec{
-						ObjectMeta: metav1.ObjectMeta{Labels: labels},
-						Spec: corev1.PodSpec{
-							ServiceAccountName: name,
-							// Port 53 without a capability: a non-root process gets no effective capabilities from
-							// "add", and the image carries no file capabilities. The pod's own network namespace
-							// lets unprivileged ports start at 0 (a safe, namespaced sysctl).
-							SecurityContext: &corev1.PodSecurityContext{Sysctls: []corev1.Sysctl{
-								{Name: "net.ipv4.ip_unprivileged_port_start", Value: "0"}}},
-							PriorityClassName: "system-cluster-critical",
-							DNSPolicy:         corev1.DNSDefault,
-							Containers: []corev1.Container{{
-								Name:            name,
-								Image:           corednsImage,
-								ImagePullPolicy: corev1.PullNever,
-								Args:            []string{"-conf", "/etc/coredns/Corefile"},
-								Ports: []corev1.ContainerPort{
-									{Name: "dns", ContainerPort: 53, Protocol: corev1.ProtocolUDP},
-									{Name: "dns-tcp", ContainerPort: 53, Protocol: corev1.ProtocolTCP},
-								},
-								ReadinessProbe: &corev1.Probe{ProbeHandler: corev1.ProbeHandler{
-									HTTPGet: &corev1.HTTPGetAction{Path: "/ready", Port: intstr.FromInt32(8181)}},
-									PeriodSeconds: 2},
-								LivenessProbe: &corev1.Probe{ProbeHandler: corev1.ProbeHandler{
-									HTTPGet: &corev1.HTTPGetAction{Path: "/health", Port: intstr.FromInt32(8080)}},
-									InitialDelaySeconds: 30, PeriodSeconds: 10},
-								Resources: corev1.ResourceRequirements{
-									Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("50m"), corev1.ResourceMemory: resource.MustParse("64Mi")},
-									Limits:   corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("170Mi")},
-								},
-								SecurityContext: &corev1.SecurityContext{
-									RunAsNonRoot:             &nonRoot,
-									AllowPrivilegeEscalation: &noEscalation,
-									Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
-								},
-								VolumeMounts: []corev1.VolumeMount{{Name: "config", MountPath: "/etc/coredns", ReadOnly: true}},
-							}},
-							Volumes: []corev1.Volume{{Name: "config", VolumeSource: corev1.VolumeSource{
-								ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: name}}}}},
-						},
+			_, err := client.AppsV1().Deployments(namespace).Create(ctx, addonDeployment(namespace, name, labels, corev1.PodSpec{
+				ServiceAccountName: name,
+				// Port 53 without a capability: a non-root process gets no effective capabilities from
+				// "add", and the image carries no file capabilities. The pod's own network namespace
+				// lets unprivileged ports start at 0 (a safe, namespaced sysctl).
+				SecurityContext: &corev1.PodSecurityContext{Sysctls: []corev1.Sysctl{
+					{Name: "net.ipv4.ip_unprivileged_port_start", Value: "0"}}},
+				PriorityClassName: "system-cluster-critical",
+				DNSPolicy:         corev1.DNSDefault,
+				Containers: []corev1.Container{{
+					Name:            name,
+					Image:           corednsImage,
+					ImagePullPolicy: corev1.PullNever,
+					Args:            []string{"-conf", "/etc/coredns/Corefile"},
+					Ports: []corev1.ContainerPort{
+						{Name: "dns", ContainerPort: 53, Protocol: corev1.ProtocolUDP},
+						{Name: "dns-tcp", ContainerPort: 53, Protocol: corev1.ProtocolTCP},
 					},
-				},
-			}, metav1.CreateOptions{})
+					ReadinessProbe: &corev1.Probe{ProbeHandler: corev1.ProbeHandler{
+						HTTPGet: &corev1.HTTPGetAction{Path: "/ready", Port: intstr.FromInt32(8181)}},
+						PeriodSeconds: 2},
+					LivenessProbe: &corev1.Probe{ProbeHandler: corev1.ProbeHandler{
+						HTTPGet: &corev1.HTTPGetAction{Path: "/health", Port: intstr.FromInt32(8080)}},
+						InitialDelaySeconds: 30, PeriodSeconds: 10},
+					Resources: corev1.ResourceRequirements{
+						Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("50m"), corev1.ResourceMemory: resource.MustParse("64Mi")},
+						Limits:   corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("170Mi")},
+					},
+					SecurityContext: &corev1.SecurityContext{
+						RunAsNonRoot:             &nonRoot,
+						AllowPrivilegeEscalation: &noEscalation,
+						Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
+					},
+					VolumeMounts: []corev1.VolumeMount{{Name: "config", MountPath: "/etc/coredns", ReadOnly: true}},
+				}},
+				Volumes: []corev1.Volume{{Name: "config", VolumeSource: corev1.VolumeSource{
+					ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: name}}}}},
+			}), metav1.CreateOptions{})
 			return err
 		},
 		func() error {
@@ -168,6 +157,19 @@ func applyClusterDNS(ctx context.Context, client *kubernetes.Clientset) error {
 		},
 	}
 	return createAll(objects)
+}
+
+// addonDeployment: one replica of pod, selected by labels, as the node's addons run.
+func addonDeployment(namespace, name string, labels map[string]string, pod corev1.PodSpec) *appsv1.Deployment {
+	replicas := int32(1)
+	return &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace, Labels: labels},
+		Spec: appsv1.DeploymentSpec{
+			Replicas: &replicas,
+			Selector: &metav1.LabelSelector{MatchLabels: labels},
+			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: pod},
+		},
+	}
 }
 
 // createAll runs each create in order; an object that exists already (a restarted node) is left as it is.

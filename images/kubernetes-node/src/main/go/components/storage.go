@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -48,7 +47,6 @@ spec:
       image: ` + localPathImage + `
       imagePullPolicy: Never
 `
-	replicas := int32(1)
 	nonRoot := true
 	noEscalation := false
 	objects := []func() error{
@@ -107,41 +105,31 @@ spec:
 			return err
 		},
 		func() error {
-			_, err := client.AppsV1().Deployments(namespace).Create(ctx, &appsv1.Deployment{
-				ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace, Labels: labels},
-				Spec: appsv1.DeploymentSpec{
-					Replicas: &replicas,
-					Selector: &metav1.LabelSelector{MatchLabels: labels},
-					Template: corev1.PodTemplateSpec{
-						ObjectMeta: metav1.ObjectMeta{Labels: labels},
-						Spec: corev1.PodSpec{
-							ServiceAccountName: name,
-							PriorityClassName:  "system-cluster-critical",
-							Containers: []corev1.Container{{
-								Name:            name,
-								Image:           localPathImage,
-								ImagePullPolicy: corev1.PullNever,
-								Args: []string{"start", "--config", "/etc/config/config.json",
-									"--service-account-name", name, "--configmap-name", "local-path-config",
-									"--helper-image", localPathImage},
-								Env: []corev1.EnvVar{
-									{Name: "POD_NAMESPACE", ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "metadata.namespace"}}},
-									{Name: "CONFIG_MOUNT_PATH", Value: "/etc/config/"},
-								},
-								Resources: corev1.ResourceRequirements{
-									Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("10m"), corev1.ResourceMemory: resource.MustParse("32Mi")},
-									Limits:   corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("128Mi")},
-								},
-								SecurityContext: &corev1.SecurityContext{RunAsNonRoot: &nonRoot, AllowPrivilegeEscalation: &noEscalation,
-									Capabilities: &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}}},
-								VolumeMounts: []corev1.VolumeMount{{Name: "config", MountPath: "/etc/config", ReadOnly: true}},
-							}},
-							Volumes: []corev1.Volume{{Name: "config", VolumeSource: corev1.VolumeSource{
-								ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: "local-path-config"}}}}},
-						},
+			_, err := client.AppsV1().Deployments(namespace).Create(ctx, addonDeployment(namespace, name, labels, corev1.PodSpec{
+				ServiceAccountName: name,
+				PriorityClassName:  "system-cluster-critical",
+				Containers: []corev1.Container{{
+					Name:            name,
+					Image:           localPathImage,
+					ImagePullPolicy: corev1.PullNever,
+					Args: []string{"start", "--config", "/etc/config/config.json",
+						"--service-account-name", name, "--configmap-name", "local-path-config",
+						"--helper-image", localPathImage},
+					Env: []corev1.EnvVar{
+						{Name: "POD_NAMESPACE", ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "metadata.namespace"}}},
+						{Name: "CONFIG_MOUNT_PATH", Value: "/etc/config/"},
 					},
-				},
-			}, metav1.CreateOptions{})
+					Resources: corev1.ResourceRequirements{
+						Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("10m"), corev1.ResourceMemory: resource.MustParse("32Mi")},
+						Limits:   corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("128Mi")},
+					},
+					SecurityContext: &corev1.SecurityContext{RunAsNonRoot: &nonRoot, AllowPrivilegeEscalation: &noEscalation,
+						Capabilities: &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}}},
+					VolumeMounts: []corev1.VolumeMount{{Name: "config", MountPath: "/etc/config", ReadOnly: true}},
+				}},
+				Volumes: []corev1.Volume{{Name: "config", VolumeSource: corev1.VolumeSource{
+					ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: "local-path-config"}}}}},
+			}), metav1.CreateOptions{})
 			return err
 		},
 	}

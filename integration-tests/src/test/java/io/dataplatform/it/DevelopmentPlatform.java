@@ -54,13 +54,12 @@ final class DevelopmentPlatform {
         directory = Files.createTempDirectory("development-platform");
         network = PlatformNetwork.site(DOMAIN, "172.31.214", "kdc", "namenode", "datanode1", "datanode2");
         hdfs = HdfsCluster.startSite(directory.resolve("hdfs"), network, REALM, USERS);
-        KubernetesNodeContainer withImages = new KubernetesNodeContainer(PlatformImage.of("kubernetes-node"));
-        node = withImages;
+        node = new KubernetesNodeContainer(PlatformImage.of("kubernetes-node"));
         try {
             hdfs.createWarehouse("etl");
-            network.hosts().forEach(withImages::withOutsideHost);
+            network.hosts().forEach(node::withOutsideHost);
             for (String image : IMAGES) {
-                withImages.withImage(PlatformImage.of(image));
+                node.withImage(PlatformImage.of(image));
             }
             node.withNetwork(network.network()).start();
             client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(node.kubeconfig())).build();

@@ -140,19 +140,19 @@ final class HdfsCluster implements AutoCloseable {
 
     /** The environment of a client image (Trino, Spark) of the tests' HDFS: what the client configuration module renders from. */
     static Map<String, String> clientEnvironment() {
-        return Map.of(
-                "KERBEROS_REALM", REALM,
-                "KERBEROS_KDC", KDC,
-                "HDFS_NAMENODE", NAMENODE + ":8020",
-                "HDFS_REPLICATION", "2");
+        return environment(REALM, KDC, NAMENODE);
     }
 
     /** The client environment of this cluster. */
     Map<String, String> environment() {
+        return environment(realm, network.name("kdc") + ":" + KdcContainer.KDC_PORT, network.name("namenode"));
+    }
+
+    private static Map<String, String> environment(String realm, String kdc, String namenode) {
         return Map.of(
                 "KERBEROS_REALM", realm,
-                "KERBEROS_KDC", network.name("kdc") + ":" + KdcContainer.KDC_PORT,
-                "HDFS_NAMENODE", network.name("namenode") + ":8020",
+                "KERBEROS_KDC", kdc,
+                "HDFS_NAMENODE", namenode + ":8020",
                 "HDFS_REPLICATION", "2");
     }
 
