@@ -83,10 +83,15 @@ final class TrinoContainer extends GenericContainer<TrinoContainer> {
      * with "No nodes available" for several seconds after the nodes report ACTIVE.
      */
     void awaitQueries(int workers) {
+        awaitQueries(workers, "readiness");
+    }
+
+    /** As {@link #awaitQueries(int)}, as a user the access control lets read system.runtime and tpch. */
+    void awaitQueries(int workers, String user) {
         Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
         SQLException last = null;
         while (Instant.now().isBefore(deadline)) {
-            try (Connection connection = connect("readiness");
+            try (Connection connection = connect(user);
                     Statement statement = connection.createStatement()) {
                 long active = single(statement, "SELECT count(*) FROM system.runtime.nodes "
                         + "WHERE state = 'active' AND NOT coordinator");

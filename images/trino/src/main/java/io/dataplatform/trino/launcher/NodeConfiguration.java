@@ -3,9 +3,12 @@ package io.dataplatform.trino.launcher;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.function.Supplier;
@@ -25,10 +28,12 @@ import static java.util.Objects.requireNonNull;
  * <tr><td>TRINO_HTTP_PORT</td><td>default 8080</td></tr>
  * <tr><td>TRINO_CONFIG_DIR</td><td>where mounted configuration lives, default /etc/trino</td></tr>
  * <tr><td>TRINO_WORK_DIR</td><td>generated configuration and node data, default ~/trino</td></tr>
+ * <tr><td>TRINO_OPA_URL</td><td>the platform's OPA (e.g. http://opa.platform.svc:8181): the coordinator asks its
+ * {@code trino} policies for every access, row filter and column mask; unset: Trino's default (allow all)</td></tr>
  * </table>
  */
 public record NodeConfiguration(Role role, String nodeId, String environment, String discoveryUri, int httpPort,
-        Path configDirectory, Path workDirectory) {
+        Path configDirectory, Path workDirectory, Optional<URI> opaUrl) {
     public NodeConfiguration {
         requireNonNull(role, "role is null");
         requireNonNull(nodeId, "nodeId is null");
@@ -36,6 +41,7 @@ public record NodeConfiguration(Role role, String nodeId, String environment, St
         requireNonNull(discoveryUri, "discoveryUri is null");
         requireNonNull(configDirectory, "configDirectory is null");
         requireNonNull(workDirectory, "workDirectory is null");
+        requireNonNull(opaUrl, "opaUrl is null");
         if (!nodeId.matches("[A-Za-z0-9][_A-Za-z0-9-]*")) {
             throw new IllegalArgumentException("Node id '%s' is not valid: letters, digits, '_', '-' (TRINO_NODE_ID)"
                     .formatted(nodeId));
@@ -87,7 +93,25 @@ public record NodeConfiguration(Role role, String nodeId, String environment, St
         }
         return new NodeConfiguration(role, nodeId, environment.getOrDefault("TRINO_ENVIRONMENT", "platform"),
                 discovery, port, Path.of(environment.getOrDefault("TRINO_CONFIG_DIR", "/etc/trino")),
-                workDirectory(environment));
+                workDirectory(environment), opaUrl(environment.get("TRINO_OPA_URL")));
+    }
+
+    private static Optional<URI> opaUrl(String value) {
+        if (value == null || value.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            URI uri = new URI(value.strip().replaceAll("/+$", ""));
+            if ((!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) || uri.getHost() == null
+                    || (uri.getPath() != null && !uri.getPath().isEmpty()) || uri.getQuery() != null) {
+                throw new URISyntaxException(value, "not a server address");
+            }
+            return Optional.of(uri);
+        }
+        catch (URISyntaxException e) {
+            throw new IllegalArgumentException(("TRINO_OPA_URL '%s' is not OPA's address: http(s)://host:port, "
+                    + "without a path (the launcher adds the policy paths)").formatted(value), e);
+        }
     }
 
     /** Where the launcher writes the node's configuration and data; the health check reads it from there. */
@@ -114,6 +138,27 @@ public record NodeConfiguration(Role role, String nodeId, String environment, St
         return workDirectory.resolve("data");
     }
 
+    /** Where the launcher writes the OPA access control's settings (only a coordinator decides on access). */
+    public Path accessControlFile() {
+        return workDirectory.resolve("access-control.properties");
+    }
+
+    /** Trino's OPA access control on the platform's policies (opa-policies, package trino), if OPA is set. */
+    public Optional<String> accessControlProperties() {
+        if (opaUrl.isEmpty() || role == Role.WORKER) {
+            return Optional.empty();
+        }
+        String base = opaUrl.get() + "/v1/data/trino/";
+        return Optional.of("""
+                # Written by the platform launcher from TRINO_OPA_URL.
+                access-control.name=opa
+                opa.policy.uri=%1$sallow
+                opa.policy.batched-uri=%1$sbatch
+                opa.policy.row-filters-uri=%1$srow_filters
+                opa.policy.column-masking-uri=%1$scolumn_mask
+                """.formatted(base));
+    }
+
     /** The derived settings, overridden by any the operator set in the mounted config.properties. */
     public String configProperties(String userConfig) {
         Map<String, String> properties = new TreeMap<>();
@@ -125,6 +170,9 @@ public record NodeConfiguration(Role role, String nodeId, String environment, St
         properties.put("discovery.uri", discoveryUri);
         properties.put("catalog.config-dir", catalogDirectory().toString());
         properties.put("plugin.dir", "/usr/lib/trino/plugin");
+        if (accessControlProperties().isPresent()) {
+            properties.put("access-control.config-files", accessControlFile().toString());
+        }
         Properties user = new Properties();
         try {
             user.load(new StringReader(userConfig));

@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 
 import io.dataplatform.hadoop.config.ClientConfiguration;
 import io.dataplatform.hadoop.config.ConfigurationDirectory;
@@ -34,6 +35,11 @@ public final class TrinoLauncher {
         Files.createDirectories(node.dataDirectory());
         Path config = directory.resolve("config.properties");
         Files.writeString(config, node.configProperties(readUserConfig(node.userConfig())));
+        Optional<String> accessControl = node.accessControlProperties();
+        if (accessControl.isPresent()) {
+            Files.writeString(node.accessControlFile(), accessControl.get());
+            System.out.println("platform launcher: access control by OPA at " + node.opaUrl().orElseThrow());
+        }
 
         System.setProperty("config", config.toString());
         node.systemProperties().forEach(System::setProperty);

@@ -56,7 +56,33 @@ class TestNodeConfiguration {
     }
 
     @Test
+    void opaDecidesAccessOnTheCoordinatorWhenSet() {
+        NodeConfiguration coordinator = NodeConfiguration.from("coordinator",
+                Map.of("TRINO_OPA_URL", "http://opa.platform.svc:8181/"), () -> "c");
+        assertThat(coordinator.configProperties(""))
+                .contains("access-control.config-files=" + coordinator.accessControlFile() + "\n");
+        assertThat(coordinator.accessControlProperties().orElseThrow())
+                .contains("access-control.name=opa\n",
+                        "opa.policy.uri=http://opa.platform.svc:8181/v1/data/trino/allow\n",
+                        "opa.policy.batched-uri=http://opa.platform.svc:8181/v1/data/trino/batch\n",
+                        "opa.policy.row-filters-uri=http://opa.platform.svc:8181/v1/data/trino/row_filters\n",
+                        "opa.policy.column-masking-uri=http://opa.platform.svc:8181/v1/data/trino/column_mask\n");
+
+        NodeConfiguration worker = NodeConfiguration.from("worker", Map.of("TRINO_OPA_URL", "http://opa:8181",
+                "TRINO_DISCOVERY_URI", "http://coordinator:8080"), () -> "w");
+        assertThat(worker.accessControlProperties()).isEmpty();
+        assertThat(worker.configProperties("")).doesNotContain("access-control");
+        assertThat(NodeConfiguration.from(null, Map.of(), () -> "c").configProperties(""))
+                .doesNotContain("access-control");
+    }
+
+    @Test
     void badInputIsNamed() {
+        assertThatThrownBy(() -> NodeConfiguration.from(null, Map.of("TRINO_OPA_URL", "opa:8181"), () -> "c"))
+                .hasMessageContaining("TRINO_OPA_URL 'opa:8181' is not OPA's address");
+        assertThatThrownBy(() -> NodeConfiguration.from(null,
+                Map.of("TRINO_OPA_URL", "http://opa:8181/v1/data/trino/allow"), () -> "c"))
+                .hasMessageContaining("without a path");
         assertThatThrownBy(() -> NodeConfiguration.from("gateway", Map.of(), () -> "c"))
                 .hasMessageContaining("Unknown Trino role 'gateway'");
         assertThatThrownBy(() -> NodeConfiguration.from(null, Map.of("TRINO_HTTP_PORT", "http"), () -> "c"))
