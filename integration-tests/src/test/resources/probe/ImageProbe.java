@@ -67,15 +67,18 @@ public final class ImageProbe {
     }
 
     /**
-     * {@code trino:<server URL>|<sql>}: a query through Trino's HTTP protocol (POST /v1/statement, then nextUri until
-     * there is none), printing {@code trino.rows} (the data arrays as Trino sent them) or {@code trino.error}.
+     * {@code trino:<server URL>|<user>|<sql>}: a query as that user through Trino's HTTP protocol (POST /v1/statement,
+     * then nextUri until there is none), printing {@code trino.rows} (the data arrays as Trino sent them) or
+     * {@code trino.error}.
      */
     private static void trino(String argument) throws Exception {
-        String server = argument.substring(0, argument.indexOf('|'));
-        String sql = argument.substring(argument.indexOf('|') + 1);
+        String[] parts = argument.split("\\|", 3);
+        String server = parts[0];
+        String user = parts[1];
+        String sql = parts[2];
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
         java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(server + "/v1/statement"))
-                .header("X-Trino-User", "probe").POST(java.net.http.HttpRequest.BodyPublishers.ofString(sql)).build();
+                .header("X-Trino-User", user).POST(java.net.http.HttpRequest.BodyPublishers.ofString(sql)).build();
         java.util.regex.Pattern next = java.util.regex.Pattern.compile("\"nextUri\":\"([^\"]+)\"");
         java.util.regex.Pattern data = java.util.regex.Pattern.compile("\"data\":(\\[\\[.*?\\]\\])");
         java.util.regex.Pattern error = java.util.regex.Pattern.compile("\"error\":\\{\"message\":\"([^\"]*)\"");
@@ -93,7 +96,7 @@ public final class ImageProbe {
             }
             matcher = next.matcher(body);
             request = matcher.find() ? java.net.http.HttpRequest.newBuilder(java.net.URI.create(matcher.group(1)))
-                    .header("X-Trino-User", "probe").GET().build() : null;
+                    .header("X-Trino-User", user).GET().build() : null;
         }
         print("trino.rows", rows);
     }

@@ -36,7 +36,7 @@ final class DevelopmentPlatform {
             # the data-engineering team's scheduled jobs
             etl keytab=etl.keytab
             """;
-    private static final List<String> IMAGES = List.of("base-os", "jre-25", "postgres", "trino", "spark");
+    private static final List<String> IMAGES = List.of("base-os", "jre-25", "postgres", "opa", "trino", "spark");
     private static DevelopmentPlatform shared;
 
     final PlatformNetwork network;

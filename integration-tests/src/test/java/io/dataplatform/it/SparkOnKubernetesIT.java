@@ -44,9 +44,9 @@ class SparkOnKubernetesIT {
     void aClientModeDriverPodWritesTheLakehouseAndTrinoReadsIt() {
         String driver = "orders-load";
         client.pods().resource(driver(driver, 2, """
-                CREATE NAMESPACE IF NOT EXISTS lakehouse.sales;
-                CREATE TABLE lakehouse.sales.orders (id BIGINT, msisdn STRING) USING iceberg;
-                INSERT INTO lakehouse.sales.orders SELECT id, concat('3361234', id) FROM range(0, 1000) DISTRIBUTE BY id % 8
+                CREATE NAMESPACE IF NOT EXISTS lakehouse.data_engineering;
+                CREATE TABLE lakehouse.data_engineering.orders (id BIGINT, msisdn STRING) USING iceberg;
+                INSERT INTO lakehouse.data_engineering.orders SELECT id, concat('3361234', id) FROM range(0, 1000) DISTRIBUTE BY id % 8
                 """)).create();
         List<Pod> executors = awaitExecutors(driver, 2);
         Pod driverPod = client.pods().inNamespace(NAMESPACE).withName(driver).get();
@@ -70,7 +70,7 @@ class SparkOnKubernetesIT {
         client.pods().inNamespace(NAMESPACE).withName(driver).delete();
 
         ProbePods.Finished query = ProbePods.probe(client, NAMESPACE, "trino-reads-orders",
-                "trino:http://trino.platform.svc:8080|SELECT count(*), count(DISTINCT msisdn) FROM lakehouse.sales.orders");
+                "trino:http://trino.platform.svc:8080|etl|SELECT count(*), count(DISTINCT msisdn) FROM lakehouse.data_engineering.orders");
         assertThat(query.log().lines()).as(query.log()).contains("trino.rows=[[1000,1000]]");
     }
 
@@ -109,9 +109,9 @@ class SparkOnKubernetesIT {
         List<String> drivers = List.of("daily-a", "daily-b");
         for (String driver : drivers) {
             client.pods().resource(driver(driver, 1, """
-                    CREATE NAMESPACE IF NOT EXISTS lakehouse.side;
+                    CREATE NAMESPACE IF NOT EXISTS lakehouse.data_engineering_side;
                     SELECT count(*) FROM range(0, 2000000000);
-                    CREATE TABLE lakehouse.side.%1$s USING iceberg AS SELECT id FROM range(0, %2$d)
+                    CREATE TABLE lakehouse.data_engineering_side.%1$s USING iceberg AS SELECT id FROM range(0, %2$d)
                     """.formatted(driver.replace('-', '_'), drivers.indexOf(driver) + 10))).create();
         }
         // Both at once, each with its own executor (names from the application, addresses from the pods).
@@ -126,8 +126,8 @@ class SparkOnKubernetesIT {
             assertThat(finished.getStatus().getPhase()).as(log).isEqualTo("Succeeded");
         }
         ProbePods.Finished query = ProbePods.probe(client, NAMESPACE, "trino-reads-side",
-                "trino:http://trino.platform.svc:8080|SELECT (SELECT count(*) FROM lakehouse.side.daily_a) * 100 + "
-                        + "(SELECT count(*) FROM lakehouse.side.daily_b)");
+                "trino:http://trino.platform.svc:8080|etl|SELECT (SELECT count(*) FROM lakehouse.data_engineering_side.daily_a) * 100 + "
+                        + "(SELECT count(*) FROM lakehouse.data_engineering_side.daily_b)");
         assertThat(query.log().lines()).as(query.log()).contains("trino.rows=[[1011]]");
         for (String driver : drivers) {
             client.pods().inNamespace(NAMESPACE).withName(driver).delete();
