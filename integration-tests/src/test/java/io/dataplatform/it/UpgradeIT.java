@@ -74,10 +74,12 @@ class UpgradeIT {
                 .contains("newTag: " + built.path("tags").get(0).asText());
 
         // The sources changed in the pinned tags only; the rendered tree only in the images those lines pin.
+        // (The versions as the root pom names them: it is their only place.)
         assertThat(changedLines(repository.resolve("argocd"), copy.resolve("argocd"), false)).containsExactly(
-                "apps/postgresql/base/kustomization.yaml: newTag: 17.12-%d -> newTag: 17.12-%d".formatted(before, after),
-                "apps/team/base/kustomization.yaml: newTag: 4.1.1-%d -> newTag: 4.1.1-%d".formatted(before, after),
-                "apps/trino/base/kustomization.yaml: newTag: 476-%d -> newTag: 476-%d".formatted(before, after));
+                pinChange("opa", version(text, "opa"), before, after),
+                pinChange("postgresql", version(text, "postgresql"), before, after),
+                pinChange("team", version(text, "spark"), before, after),
+                pinChange("trino", version(text, "trino"), before, after));
         Path validator = copy.resolve("argocd/target/validate");
         assertThat(run(copy, validator.toString(), "-render", temporary.resolve("rendered-before").toString(),
                 repository.resolve("argocd").toString()).status()).isZero();
@@ -85,12 +87,13 @@ class UpgradeIT {
                 copy.resolve("argocd").toString()).status()).isZero();
         List<String> rendered = changedLines(temporary.resolve("rendered-before"), temporary.resolve("rendered-after"), true);
         Pattern pin = Pattern.compile(
-                ".*: (image|SPARK_EXECUTOR_IMAGE): platform/(trino|postgres|spark):([0-9.]+)-%d -> \\1: platform/\\2:\\3-%d"
+                ".*: ((?:- )?image|SPARK_EXECUTOR_IMAGE): platform/(trino|postgres|spark|opa):([0-9.]+)-%d -> \\1: platform/\\2:\\3-%d"
                         .formatted(before, after));
         assertThat(rendered).allSatisfy(line -> assertThat(line).matches(pin));
         // Trino: two Deployments (coordinator, workers) in base, dev and prod; PostgreSQL: its StatefulSet in each.
         assertThat(rendered.stream().filter(line -> line.contains("platform/trino:"))).hasSize(6);
         assertThat(rendered.stream().filter(line -> line.contains("platform/postgres:"))).hasSize(3);
+        assertThat(rendered.stream().filter(line -> line.contains("platform/opa:"))).hasSize(3);
         // Spark: a team's executor pod template and the drivers' spark-defaults that copies its pin, in base, dev
         // and prod.
         assertThat(rendered.stream().filter(line -> line.contains("platform/spark:"))).hasSize(6);
@@ -119,5 +122,17 @@ class UpgradeIT {
             }
         }
         return changes;
+    }
+
+    private static String pinChange(String app, String version, int before, int after) {
+        return "apps/%s/base/kustomization.yaml: newTag: %s-%d -> newTag: %s-%d".formatted(app, version, before, version,
+                after);
+    }
+
+    /** A version property of the root pom ({@code <name>.version}). */
+    private static String version(String pom, String name) {
+        Matcher matcher = Pattern.compile("<" + Pattern.quote(name) + "\\.version>([^<]+)</").matcher(pom);
+        assertThat(matcher.find()).as("%s.version in the root pom", name).isTrue();
+        return matcher.group(1);
     }
 }
