@@ -8,6 +8,7 @@
 package trino
 
 import data.platform
+import data.teams
 
 default allow := false
 
@@ -17,24 +18,11 @@ groups := {group | some group in identity.groups}
 
 is_admin if platform.admin_group in groups
 
-# A team group (team-network-planning) owns the schemas named after the team (network_planning, network_planning_*)
-# in the team catalogs.
-team_schemas contains replace(trim_prefix(group, platform.team_group_prefix), "-", "_") if {
-	some group in groups
-	startswith(group, platform.team_group_prefix)
-}
+team_schemas := teams.schemas(groups)
 
-owns_schema(schema) if schema in team_schemas
+owns_schema(schema) if teams.owns(groups, schema)
 
-owns_schema(schema) if {
-	some prefix in team_schemas
-	startswith(schema, concat("", [prefix, "_"]))
-}
-
-curated_role(schema, role) if {
-	some group in platform.curated[schema][role]
-	group in groups
-}
+curated_role(schema, role) if teams.curated_role(groups, schema, role)
 
 catalog_visible("system")
 

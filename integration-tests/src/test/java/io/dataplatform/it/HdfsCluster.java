@@ -107,6 +107,13 @@ final class HdfsCluster implements AutoCloseable {
         return start(new HdfsCluster(directory, new PlatformNetwork(), REALM, TEST_USERS));
     }
 
+    /** As {@link #start(Path)}, with more NameNode settings (e.g. its authoriser's, or another group mapping). */
+    static HdfsCluster start(Path directory, Map<String, String> namenodeEnvironment) throws Exception {
+        HdfsCluster cluster = new HdfsCluster(directory, new PlatformNetwork(), REALM, TEST_USERS);
+        cluster.namenode.withEnv(namenodeEnvironment);
+        return start(cluster);
+    }
+
     /**
      * Another site's HDFS (the development platform's) on network, in realm, with users' principals besides the
      * cluster's own (lines of the KDC's principals file). The test JVM is its client until another cluster

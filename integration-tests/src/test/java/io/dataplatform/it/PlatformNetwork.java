@@ -21,7 +21,7 @@ final class PlatformNetwork implements AutoCloseable {
     static final String DOMAIN = "platform.test";
     /** Fully qualified host name → address. */
     static final Map<String, String> HOSTS = hosts("kdc", "namenode", "datanode1", "datanode2", "datanode3", "trino",
-            "postgres", "spark-master", "spark-worker1", "spark-worker2", "spark-driver");
+            "postgres", "spark-master", "spark-worker1", "spark-worker2", "spark-driver", "opa");
 
     private final String domain;
     private final Map<String, String> hosts;

@@ -44,7 +44,12 @@ final class ServerConfiguration {
             optional("HDFS_DEAD_NODE_RECHECK_MS", "300000", "[1-9][0-9]{2,8}",
                     "how often the NameNode looks for dead DataNodes, in ms (dead after 2 × this + 10 heartbeats)"),
             optional("HDFS_SAFEMODE_EXTENSION_MS", "30000", "0|[1-9][0-9]{0,8}",
-                    "how long the NameNode stays in safe mode after enough blocks are reported, in ms"));
+                    "how long the NameNode stays in safe mode after enough blocks are reported, in ms"),
+            optional("HDFS_OPA_URL", "", "(https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?)?",
+                    "OPA's address (http://host:port), which then decides every access (hdfs-opa-authorizer); "
+                            + "empty: HDFS permissions and ACLs alone"),
+            optional("HDFS_OPA_CACHE_SECONDS", "30", "[1-9][0-9]{0,4}",
+                    "how long the NameNode reuses an OPA decision, in seconds"));
 
     private ServerConfiguration() {}
 
