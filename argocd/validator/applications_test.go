@@ -20,7 +20,7 @@ func TestTheDevEnvironmentRendersAsArgoCDWouldDeployIt(t *testing.T) {
 		byName[app.Name] = app
 		order = append(order, app.Name)
 	}
-	if got := strings.Join(order, " "); !strings.HasPrefix(got, "shared postgresql spark trino ") {
+	if got := strings.Join(order, " "); !strings.HasPrefix(got, "shared opa postgresql spark trino ") {
 		t.Errorf("not in sync-wave order: %s", got)
 	}
 	foundation, ok := byName["data-engineering-foundation"]
