@@ -87,6 +87,52 @@ class SparkOnKubernetesIT {
     }
 
     @Test
+    void anExecutorWithoutTheApplicationsSecretIsRefused() {
+        String driver = "long-job-guarded";
+        client.pods().resource(driver(driver, 1, "SELECT count(*) FROM range(0, 1000000000000)")).create();
+        Pod executor = awaitExecutors(driver, 1).getFirst();
+        // A pod that knows everything an executor knows (the driver's URL, the application) but not the secret Spark
+        // generated for this application, and does not authenticate: what a neighbour in the namespace could try.
+        List<EnvVar> environment = executor.getSpec().getContainers().getFirst().getEnv().stream()
+                .filter(variable -> !variable.getName().equals("_SPARK_AUTH_SECRET"))
+                .filter(variable -> variable.getValue() == null
+                        || !variable.getValue().matches("-Dspark\\.(authenticate|network\\.crypto)[^ ]*"))
+                .toList();
+        assertThat(environment).extracting(EnvVar::getName).contains("SPARK_DRIVER_URL");
+        assertThat(executor.getSpec().getContainers().getFirst().getEnv()).extracting(EnvVar::getName)
+                .contains("_SPARK_AUTH_SECRET");
+        Pod rogue = new PodBuilder()
+                .withNewMetadata().withName("rogue-executor").withNamespace(NAMESPACE).endMetadata()
+                .withNewSpec()
+                .withRestartPolicy("Never")
+                .addNewContainer()
+                .withName("executor").withImage(PlatformImage.of("spark").reference()).withImagePullPolicy("Never")
+                .withArgs("executor")
+                .withEnv(environment)
+                .withNewResources()
+                .addToRequests("cpu", new Quantity("100m")).addToRequests("memory", new Quantity("768Mi"))
+                .addToLimits("memory", new Quantity("1Gi"))
+                .endResources()
+                .endContainer()
+                .endSpec()
+                .build();
+        ProbePods.Finished refused = ProbePods.run(client, rogue);
+        try {
+            assertThat(refused.succeeded()).as(refused.log()).isFalse();
+            assertThat(refused.log()).doesNotContain("Successfully registered with driver");
+            System.out.printf("[spark] executor without the secret: %s%n", refused.log().lines()
+                    .filter(line -> line.contains("Exception") || line.contains("rror")).findFirst().orElse("(failed)"));
+            // The driver still has its one executor, and only it.
+            assertThat(client.pods().inNamespace(NAMESPACE).withLabel(EXECUTOR_LABEL, driver).list().getItems())
+                    .hasSize(1);
+        }
+        finally {
+            client.pods().inNamespace(NAMESPACE).withName(driver).delete();
+            awaitNoExecutors(driver, Duration.ofSeconds(60));
+        }
+    }
+
+    @Test
     void killingTheDriverJvmRemovesItsExecutors() throws Exception {
         String driver = "long-job-killed";
         client.pods().resource(driver(driver, 2, "SELECT count(*) FROM range(0, 1000000000000)")).create();

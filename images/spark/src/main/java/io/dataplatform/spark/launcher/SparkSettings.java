@@ -97,6 +97,15 @@ final class SparkSettings {
             String master = environment.get("SPARK_MASTER_URL");
             if (master != null && !master.isBlank()) {
                 settings.put("spark.master", master.strip());
+                if (master.strip().startsWith("k8s://")) {
+                    // The driver's own traffic on Kubernetes: only executors holding this application's secret
+                    // (Spark generates it and hands it to the executor pods it creates) may talk to the driver,
+                    // RPC encrypted (AES-GCM), shuffle and spill files encrypted on the node's disks.
+                    settings.put("spark.authenticate", "true");
+                    settings.put("spark.network.crypto.enabled", "true");
+                    settings.put("spark.network.crypto.saslFallback", "false");
+                    settings.put("spark.io.encryption.enabled", "true");
+                }
             }
             // Spark on Kubernetes (client mode): the team's spark-defaults ConfigMap and the downward API.
             KUBERNETES.forEach((variable, setting) -> {

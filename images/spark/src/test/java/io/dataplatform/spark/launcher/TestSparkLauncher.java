@@ -44,6 +44,8 @@ class TestSparkLauncher {
                 .containsEntry("spark.driver.host", "172.31.213.20")
                 .containsEntry("spark.driver.bindAddress", "172.31.213.20")
                 .containsEntry("spark.master", "spark://spark-master:7077")
+                // Standalone: the workers would need the shared secret too (not configured there).
+                .doesNotContainKey("spark.authenticate")
                 .containsEntry("spark.extraListeners",
                         "io.dataplatform.spark.ProgressListener,io.dataplatform.spark.LineageListener")
                 .containsEntry("spark.plugins", "io.dataplatform.spark.HdfsTokensPlugin")
@@ -85,7 +87,12 @@ class TestSparkLauncher {
                 .containsEntry("spark.kubernetes.executor.volumes.hostPath.spark-local-dir-1.mount.path", "/data/spark-scratch")
                 .containsEntry("spark.kubernetes.executor.volumes.hostPath.spark-local-dir-1.options.path", "/data/spark-scratch")
                 .containsEntry("spark.kubernetes.executor.volumes.hostPath.spark-local-dir-1.options.type", "Directory")
-                .containsEntry("spark.kubernetes.executor.label.platform.io/spark-driver-pod", "airflow-task-7f9c");
+                .containsEntry("spark.kubernetes.executor.label.platform.io/spark-driver-pod", "airflow-task-7f9c")
+                // Only the application's own executors talk to the driver, encrypted.
+                .containsEntry("spark.authenticate", "true")
+                .containsEntry("spark.network.crypto.enabled", "true")
+                .containsEntry("spark.network.crypto.saslFallback", "false")
+                .containsEntry("spark.io.encryption.enabled", "true");
     }
 
     @Test
