@@ -59,11 +59,7 @@ class SecurityBenchmark {
                         .withNetwork(network)
                         .withCatalog("tpch", "connector.name=tpch\n")
                         .withCatalog("lakehouse", "connector.name=memory\n")
-                        .withConfigFile("group-provider.properties", """
-                                group-provider.name=platform-file
-                                file-group-provider.groups-file=/etc/trino/groups.txt
-                                """)
-                        .withConfigFile("groups.txt", GROUPS);
+                        .withGroups(GROUPS);
                 if (withOpa) {
                     opa.start();
                     trino.withEnv("TRINO_OPA_URL", "http://opa:" + OpaContainer.PORT);

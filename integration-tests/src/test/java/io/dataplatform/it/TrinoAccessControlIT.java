@@ -96,11 +96,7 @@ class TrinoAccessControlIT {
                 .withCatalog("tpch", "connector.name=tpch\n")
                 // The policies are about names: an in-memory catalog named like the platform's Iceberg one.
                 .withCatalog("lakehouse", "connector.name=memory\n")
-                .withConfigFile("group-provider.properties", """
-                        group-provider.name=platform-file
-                        file-group-provider.groups-file=/etc/trino/groups.txt
-                        """)
-                .withConfigFile("groups.txt", GROUPS);
+                .withGroups(GROUPS);
         trino.start();
         trino.awaitQueries(0, ADMIN);
         execute(ADMIN, """

@@ -55,12 +55,7 @@ class TrinoClusterIT {
                         event-listener.config-files=/etc/trino/audit-listener.properties
                         """)
                 // Trino 476 reads etc/group-provider.properties; the image links etc to /etc/trino.
-                .withConfigFile("group-provider.properties", """
-                        group-provider.name=platform-file
-                        file-group-provider.groups-file=/etc/trino/groups.txt
-                        file-group-provider.refresh-period=1s
-                        """)
-                .withConfigFile("groups.txt", """
+                .withGroups("""
                         # team: members
                         analysts: alice, bob
                         network-planning: alice

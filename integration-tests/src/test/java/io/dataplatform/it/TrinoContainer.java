@@ -41,6 +41,18 @@ final class TrinoContainer extends GenericContainer<TrinoContainer> {
         return withConfigFile("catalog/" + name + ".properties", properties);
     }
 
+    /**
+     * Users' groups from the platform's file group provider, as the Argo CD tree configures it: {@code groups} is
+     * the groups file ({@code <group>: <user>, <user>}), mounted at /etc/trino/groups.txt.
+     */
+    TrinoContainer withGroups(String groups) {
+        return withConfigFile("group-provider.properties", """
+                group-provider.name=platform-file
+                file-group-provider.groups-file=/etc/trino/groups.txt
+                file-group-provider.refresh-period=1s
+                """).withConfigFile("groups.txt", groups);
+    }
+
     /** A file under /etc/trino, as a ConfigMap would mount it. */
     TrinoContainer withConfigFile(String relativePath, String content) {
         files.put(CONFIG_DIRECTORY + "/" + relativePath, content);
