@@ -6,8 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -99,24 +97,14 @@ class HdfsOpaAuthorizerIT {
     }
 
     static Stream<Arguments> cells() {
-        List<String> lines = MATRIX.lines().filter(line -> !line.isBlank()).toList();
-        List<String> header = Arrays.asList(lines.getFirst().trim().split("\\s+"));
-        List<Arguments> cells = new ArrayList<>();
-        for (String line : lines.subList(1, lines.size())) {
-            String[] words = line.trim().split("\\s+");
-            assertThat(words).as("row %s", words[0]).hasSize(header.size());
-            for (int column = 1; column < header.size(); column++) {
-                assertThat(words[column]).isIn("allowed", "denied");
-                cells.add(Arguments.of(header.get(column), words[0], words[column].equals("allowed")));
-            }
-        }
-        return cells.stream();
+        return AccessMatrix.cells(MATRIX, List.of("allowed", "denied"));
     }
 
     @Order(1)
-    @ParameterizedTest(name = "{0} {1}: allowed={2}")
+    @ParameterizedTest(name = "{0} {1}: {2}")
     @MethodSource("cells")
-    void cell(String user, String operation, boolean allowed) throws Exception {
+    void cell(String user, String operation, String outcome) throws Exception {
+        boolean allowed = outcome.equals("allowed");
         String path = switch (operation) {
             case "list-warehouse" -> "/warehouse";
             case "read-team" -> "/warehouse/data_engineering/orders/part-0";

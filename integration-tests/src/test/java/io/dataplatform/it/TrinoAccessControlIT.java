@@ -5,7 +5,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -177,20 +176,7 @@ class TrinoAccessControlIT {
     }
 
     static Stream<Arguments> cells() {
-        List<String> lines = MATRIX.lines().filter(line -> !line.isBlank()).toList();
-        List<String> header = Arrays.asList(lines.getFirst().trim().split("\\s+"));
-        List<String> users = header.subList(1, header.size());
-        List<Arguments> cells = new ArrayList<>();
-        for (String line : lines.subList(1, lines.size())) {
-            String[] words = line.trim().split("\\s+");
-            assertThat(words).as("row %s", words[0]).hasSize(users.size() + 1);
-            for (int column = 0; column < users.size(); column++) {
-                String word = words[column + 1];
-                assertThat(OUTCOMES).as("outcome of %s for %s", words[0], users.get(column)).containsKey(word);
-                cells.add(Arguments.of(users.get(column), words[0], word));
-            }
-        }
-        return cells.stream();
+        return AccessMatrix.cells(MATRIX, OUTCOMES.keySet());
     }
 
     @ParameterizedTest(name = "{0} {1}: {2}")
