@@ -221,10 +221,12 @@ public final class ImageBuilder {
     private static Layer conventionsLayer(ImageSpec.Conventions conventions, Layer debianLayer) {
         Layer layer = new Layer("os conventions");
         conventions.rootfs().ifPresent(rootfs -> layer.addTree(rootfs, ""));
-        conventions.links().forEach(layer::addSymlink);
+        // Owned directories first: the first declaration of a directory wins, and a link inside one (e.g. a
+        // data directory's import/ pointing at files of the image) would otherwise declare it root's.
         for (ImageSpec.OwnedDirectory directory : conventions.directories()) {
             layer.addDirectory(directory.path(), directory.mode(), directory.uid(), directory.uid());
         }
+        conventions.links().forEach(layer::addSymlink);
         if (!conventions.users().isEmpty()) {
             StringBuilder passwd = new StringBuilder("root:x:0:0:root:/root:/bin/sh\n");
             StringBuilder group = new StringBuilder("root:x:0:\n");
@@ -287,7 +289,10 @@ public final class ImageBuilder {
         ArrayNode envArray = container.putArray("Env");
         env.forEach((key, value) -> envArray.add(key + "=" + value));
         putList(container, "Entrypoint", runtime.entrypoint().orElse(textList(baseRuntime.path("Entrypoint"))));
-        putList(container, "Cmd", runtime.cmd().orElse(textList(baseRuntime.path("Cmd"))));
+        // As a Dockerfile's ENTRYPOINT does: an image that sets its entrypoint does not inherit the base's command
+        // (which would arrive as the entrypoint's arguments, e.g. base-os' /bin/sh).
+        putList(container, "Cmd", runtime.cmd().orElse(runtime.entrypoint().isPresent()
+                ? List.of() : textList(baseRuntime.path("Cmd"))));
         container.put("WorkingDir", runtime.workingDirectory().orElse(baseRuntime.path("WorkingDir").asText("")));
         ObjectNode labelNode = container.putObject("Labels");
         labels.forEach(labelNode::put);

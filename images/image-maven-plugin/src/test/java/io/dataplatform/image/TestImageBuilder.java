@@ -165,6 +165,9 @@ class TestImageBuilder {
         assertThat(config.path("Env").toString()).contains("APP_HOME=/opt/app").contains("LANG=C.UTF-8");
         assertThat(config.path("User").asText()).isEqualTo("1000:1000");
         assertThat(config.path("Healthcheck").path("Test").toString()).contains("--check");
+        // Its own entrypoint, so not the base's command (/bin/sh) as its arguments.
+        assertThat(config.path("Entrypoint").toString()).isEqualTo("[\"/opt/app/bin/run\"]");
+        assertThat(config.path("Cmd").isNull()).isTrue();
         assertThat(config.path("ExposedPorts").has("8080/tcp")).isTrue();
         assertThat(image.config().path("rootfs").path("diff_ids").get(0).asText())
                 .isEqualTo(base.layers().get(0).diffId());
@@ -189,8 +192,8 @@ class TestImageBuilder {
                 List.of(),
                 new ImageSpec.RuntimeConfig(new TreeMap<>(Map.of("LANG", "C.UTF-8")),
                         new TreeMap<>(ImageSpec.ociLabels(name, "base", "https://git.example/platform")),
-                        Optional.of("1000:1000"), Optional.of("/home/platform"), Optional.empty(), Optional.empty(),
-                        Optional.empty(), List.of()),
+                        Optional.of("1000:1000"), Optional.of("/home/platform"), Optional.empty(),
+                        Optional.of(List.of("/bin/sh")), Optional.empty(), List.of()),
                 output.resolve("work"), output.resolve("layer-cache"), output.resolve("image.tar"),
                 output.resolve("image.json"));
         return new ImageBuilder(log::add).build(spec);
