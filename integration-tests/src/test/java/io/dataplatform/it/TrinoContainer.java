@@ -9,6 +9,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.testcontainers.containers.GenericContainer;
@@ -21,11 +22,15 @@ import org.testcontainers.images.builder.Transferable;
  */
 final class TrinoContainer extends GenericContainer<TrinoContainer> {
     static final int HTTP_PORT = 8080;
+    static final int HTTPS_PORT = 8443;
+    static final String TLS_DIRECTORY = "/etc/trino/tls";
     static final String CONFIG_DIRECTORY = "/etc/trino";
 
     private final String role;
     private final Map<String, String> files = new LinkedHashMap<>();
     private String discoveryUri;
+    private boolean https;
+    private boolean oidc;
 
     TrinoContainer(PlatformImage image, String role) {
         super(image.name());
@@ -53,6 +58,39 @@ final class TrinoContainer extends GenericContainer<TrinoContainer> {
                 """).withConfigFile("groups.txt", groups);
     }
 
+    /**
+     * HTTPS with the certificate and key of {@code tlsSecret} (tls.crt, tls.key: {@link TlsCertificate#pemFiles}),
+     * mounted as Kubernetes mounts a TLS Secret, and the nodes' shared secret, as the Argo CD tree sets them.
+     */
+    TrinoContainer withTls(java.nio.file.Path tlsSecret, String sharedSecret) {
+        https = true;
+        // A bind of our own: withFileSystemBind first probes bind support with an image it would have to pull.
+        withCreateContainerCmdModifier(command -> {
+            var host = command.getHostConfig();
+            var binds = new java.util.ArrayList<com.github.dockerjava.api.model.Bind>(
+                    host.getBinds() == null ? List.of() : List.of(host.getBinds()));
+            binds.add(com.github.dockerjava.api.model.Bind.parse(tlsSecret + ":" + TLS_DIRECTORY + ":ro"));
+            host.withBinds(binds);
+        });
+        withEnv("TRINO_TLS_DIR", TLS_DIRECTORY);
+        return withEnv("TRINO_SHARED_SECRET", sharedSecret);
+    }
+
+    /**
+     * Users authenticated by the identity provider at {@code issuer} (OAuth2 for the Web UI, its tokens as bearer
+     * tokens); needs {@link #withTls}. The node is up once its Web UI redirects to the provider.
+     */
+    TrinoContainer withOidc(String issuer, String clientSecret) {
+        oidc = true;
+        withEnv("TRINO_OIDC_ISSUER", issuer);
+        return withEnv("TRINO_OIDC_CLIENT_SECRET", clientSecret);
+    }
+
+    /** The HTTPS address on loopback (its certificate names localhost). */
+    String httpsUrl() {
+        return "https://localhost:%d".formatted(getMappedPort(HTTPS_PORT));
+    }
+
     /** A file under /etc/trino, as a ConfigMap would mount it. */
     TrinoContainer withConfigFile(String relativePath, String content) {
         files.put(CONFIG_DIRECTORY + "/" + relativePath, content);
@@ -67,13 +105,21 @@ final class TrinoContainer extends GenericContainer<TrinoContainer> {
         if (discoveryUri != null) {
             withEnv("TRINO_DISCOVERY_URI", discoveryUri);
         }
-        withExposedPorts(HTTP_PORT);
+        if (https) {
+            withExposedPorts(HTTP_PORT, HTTPS_PORT);
+        }
+        else {
+            withExposedPorts(HTTP_PORT);
+        }
         files.forEach((path, content) -> withCopyToContainer(
                 Transferable.of(content.getBytes(StandardCharsets.UTF_8), 0644), path));
         // A node that exits (bad configuration) fails the start at once instead of after the timeout.
         withStartupAttempts(1);
-        waitingFor(new FailFastWait(Wait.forHttp("/v1/info/state").forPort(HTTP_PORT)
-                .forResponsePredicate(body -> body.contains("ACTIVE")))
+        // With OAuth2, Trino reads the provider's discovery document a moment after it is ACTIVE; until then its
+        // Web UI fails instead of redirecting (the image's health check waits for the same).
+        waitingFor(new FailFastWait(oidc
+                ? Wait.forHttps("/ui/").forPort(HTTPS_PORT).allowInsecure().forStatusCode(303)
+                : Wait.forHttp("/v1/info/state").forPort(HTTP_PORT).forResponsePredicate(body -> body.contains("ACTIVE")))
                 .withStartupTimeout(Duration.ofMinutes(3)));
     }
 

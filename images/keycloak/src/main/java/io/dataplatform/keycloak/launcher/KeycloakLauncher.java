@@ -117,7 +117,8 @@ public final class KeycloakLauncher {
             problems.add("the realm directory " + directory + " is not a directory");
             return List.of();
         }
-        try (Stream<Path> files = Files.list(directory)) {
+        // Named where they really are (the image links data/import to /opt/keycloak/realms, where one mounts them).
+        try (Stream<Path> files = Files.list(directory.toRealPath())) {
             List<Path> realms = files.filter(file -> file.getFileName().toString().endsWith(".json")).sorted().toList();
             if (realms.isEmpty()) {
                 problems.add("the realm directory " + directory + " holds no realm file (*.json)");

@@ -161,7 +161,12 @@ public record NodeConfiguration(Role role, String nodeId, String environment, St
 
     /** The derived settings, overridden by any the operator set in the mounted config.properties. */
     public String configProperties(String userConfig) {
-        Map<String, String> properties = new TreeMap<>();
+        return configProperties(userConfig, Map.of());
+    }
+
+    /** As {@link #configProperties(String)}, with more derived settings (e.g. {@link Security#properties}). */
+    public String configProperties(String userConfig, Map<String, String> derived) {
+        Map<String, String> properties = new TreeMap<>(derived);
         properties.put("coordinator", String.valueOf(role != Role.WORKER));
         if (role != Role.WORKER) {
             properties.put("node-scheduler.include-coordinator", String.valueOf(role == Role.SINGLE));

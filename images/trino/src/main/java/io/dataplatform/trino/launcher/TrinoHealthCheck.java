@@ -24,6 +24,12 @@ public final class TrinoHealthCheck {
     private static final Pattern DATA = Pattern.compile("\"data\"\\s*:\\s*\\[\\s*\\[\\s*(\\d+)");
     /** Below Docker's 5 s health check timeout. */
     private static final Duration QUERY_DEADLINE = Duration.ofSeconds(3);
+    static {
+        // Read once, when the JDK's HTTP client is first used: the HTTPS self-check on loopback cannot match the
+        // certificate's names (the service's), and trusts whatever answers on this node's own port.
+        System.setProperty("jdk.internal.httpclient.disableHostnameVerification", "true");
+    }
+
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private TrinoHealthCheck() {}
@@ -60,6 +66,9 @@ public final class TrinoHealthCheck {
         }
         boolean includeCoordinator = Boolean.parseBoolean(
                 properties.getProperty("node-scheduler.include-coordinator", "true"));
+        if (properties.containsKey("http-server.authentication.type")) {
+            return securedCoordinator(properties, base, includeCoordinator);
+        }
         String sql = "SELECT count(*) FROM system.runtime.nodes WHERE state = 'active'"
                 + (includeCoordinator ? "" : " AND NOT coordinator");
         Optional<Long> nodes = query(base, sql);
@@ -70,6 +79,69 @@ public final class TrinoHealthCheck {
         }
         return nodes.get() > 0 ? "ready: coordinator, %d active node(s) for splits".formatted(nodes.get())
                 : "not ready: no active node to run splits yet";
+    }
+
+    /**
+     * With authentication on, nobody may query over plain HTTP, and the health check has no user's credentials: it
+     * asks what a node may ask. Users can log in once Trino has read the identity provider's discovery document (the
+     * Web UI then redirects to it instead of failing); splits can run once a worker has announced itself, which the
+     * node list shows to a request signed with the nodes' shared secret.
+     */
+    private static String securedCoordinator(Properties properties, String base, boolean includeCoordinator)
+            throws IOException, InterruptedException {
+        if (properties.getProperty("http-server.authentication.type").toLowerCase(java.util.Locale.ROOT)
+                .contains("oauth2")) {
+            int status = loopbackHttps(properties).send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:"
+                            + properties.getProperty("http-server.https.port", "8443") + "/ui/"))
+                    .timeout(Duration.ofSeconds(3)).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            if (status != 302 && status != 303) {
+                return "not ready: the Web UI answers %d, not a redirect to the identity provider (OAuth2 not initialised)"
+                        .formatted(status);
+            }
+        }
+        if (includeCoordinator) {
+            return "ready: coordinator (secured) runs splits itself";
+        }
+        String nodes = send(HttpRequest.newBuilder(URI.create(base + "/v1/node")).timeout(Duration.ofSeconds(3))
+                .header("X-Trino-Internal-Bearer", InternalToken.of(sharedSecret(properties))).GET().build());
+        long workers = Pattern.compile("\"uri\"").matcher(nodes).results().count();
+        return workers > 0 ? "ready: coordinator (secured), %d worker(s) announced".formatted(workers)
+                : "not ready: no worker has announced itself yet";
+    }
+
+    private static String sharedSecret(Properties properties) throws IOException {
+        String value = properties.getProperty("internal-communication.shared-secret", "");
+        Matcher variable = Pattern.compile("\\$\\{ENV:([A-Za-z0-9_]+)}").matcher(value);
+        if (variable.matches()) {
+            value = System.getenv().getOrDefault(variable.group(1), "");
+        }
+        if (value.isEmpty()) {
+            throw new IOException("no internal-communication.shared-secret to sign the node list request with");
+        }
+        return value;
+    }
+
+    /** HTTPS to this node's own port on loopback: its certificate names the service, not 127.0.0.1. */
+    private static HttpClient loopbackHttps(Properties properties) throws IOException {
+        try {
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+                @Override
+                public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String type) {}
+
+                @Override
+                public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String type) {}
+
+                @Override
+                public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                    return new java.security.cert.X509Certificate[0];
+                }
+            }}, null);
+            return HttpClient.newBuilder().sslContext(context).connectTimeout(Duration.ofSeconds(2)).build();
+        }
+        catch (java.security.GeneralSecurityException e) {
+            throw new IOException(e);
+        }
     }
 
     private static Optional<Long> query(String base, String sql) throws IOException, InterruptedException {

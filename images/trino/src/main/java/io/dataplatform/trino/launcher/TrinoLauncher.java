@@ -27,14 +27,30 @@ public final class TrinoLauncher {
 
     public static void main(String[] args) throws Throwable {
         Map<String, String> environment = System.getenv();
-        NodeConfiguration node = NodeConfiguration.from(args.length > 0 ? args[0] : null, environment,
-                TrinoLauncher::hostName);
+        NodeConfiguration node;
+        Security security;
+        try {
+            node = NodeConfiguration.from(args.length > 0 ? args[0] : null, environment, TrinoLauncher::hostName);
+            security = Security.from(node.role(), environment);
+        }
+        catch (IllegalArgumentException e) {
+            e.getMessage().lines().forEach(problem -> System.err.println("platform launcher: " + problem));
+            System.err.println("platform launcher: Trino was not started");
+            System.exit(1);
+            return;
+        }
         prepareHadoopClient(environment);
         prepareCatalogs(node, environment);
         Path directory = node.workDirectory();
         Files.createDirectories(node.dataDirectory());
         Path config = directory.resolve("config.properties");
-        Files.writeString(config, node.configProperties(readUserConfig(node.userConfig())));
+        security.prepare(directory);
+        Files.writeString(config, node.configProperties(readUserConfig(node.userConfig()),
+                security.properties(directory)));
+        security.tlsDirectory().ifPresent(tls -> System.out.printf(
+                "platform launcher: HTTPS on %d with the certificate of %s%n", security.httpsPort(), tls));
+        security.oidcIssuer().ifPresent(issuer -> System.out.println(
+                "platform launcher: users authenticated by OAuth2/OIDC at " + issuer));
         Optional<String> accessControl = node.accessControlProperties();
         if (accessControl.isPresent()) {
             Files.writeString(node.accessControlFile(), accessControl.get());
