@@ -64,14 +64,7 @@ final class TrinoContainer extends GenericContainer<TrinoContainer> {
      */
     TrinoContainer withTls(java.nio.file.Path tlsSecret, String sharedSecret) {
         https = true;
-        // A bind of our own: withFileSystemBind first probes bind support with an image it would have to pull.
-        withCreateContainerCmdModifier(command -> {
-            var host = command.getHostConfig();
-            var binds = new java.util.ArrayList<com.github.dockerjava.api.model.Bind>(
-                    host.getBinds() == null ? List.of() : List.of(host.getBinds()));
-            binds.add(com.github.dockerjava.api.model.Bind.parse(tlsSecret + ":" + TLS_DIRECTORY + ":ro"));
-            host.withBinds(binds);
-        });
+        withReadOnlyBind(tlsSecret, TLS_DIRECTORY);
         withEnv("TRINO_TLS_DIR", TLS_DIRECTORY);
         return withEnv("TRINO_SHARED_SECRET", sharedSecret);
     }
@@ -84,6 +77,18 @@ final class TrinoContainer extends GenericContainer<TrinoContainer> {
         oidc = true;
         withEnv("TRINO_OIDC_ISSUER", issuer);
         return withEnv("TRINO_OIDC_CLIENT_SECRET", clientSecret);
+    }
+
+    /** {@code host} mounted read-only at {@code path}, as a Secret is in a pod. */
+    TrinoContainer withReadOnlyBind(java.nio.file.Path host, String path) {
+        // A bind of our own: withFileSystemBind first probes bind support with an image it would have to pull.
+        return withCreateContainerCmdModifier(command -> {
+            var hostConfig = command.getHostConfig();
+            var binds = new java.util.ArrayList<com.github.dockerjava.api.model.Bind>(
+                    hostConfig.getBinds() == null ? List.of() : List.of(hostConfig.getBinds()));
+            binds.add(com.github.dockerjava.api.model.Bind.parse(host + ":" + path + ":ro"));
+            hostConfig.withBinds(binds);
+        });
     }
 
     /** The HTTPS address on loopback (its certificate names localhost). */

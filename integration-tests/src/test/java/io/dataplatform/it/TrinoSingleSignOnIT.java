@@ -65,7 +65,17 @@ class TrinoSingleSignOnIT {
     /** Trino's token validation (Nimbus) accepts tokens up to 60 s past their expiry (clock skew). */
     private static final Duration CLOCK_SKEW = Duration.ofSeconds(60);
 
+    private static final String REALM = "PLATFORM.TEST";
+    private static final String PRINCIPALS = """
+            realm PLATFORM.TEST
+            HTTP/trino keytab=trino-http.keytab
+            alice keytab=alice.keytab
+            """;
+
     private static Network network;
+    private static KdcContainer kdc;
+    private static Path keytabs;
+    private static Path krb5Conf;
     private static KeycloakContainer keycloak;
     private static TrinoContainer trino;
     private static Path certificate;
@@ -79,6 +89,13 @@ class TrinoSingleSignOnIT {
         certificate = tls.resolve("tls.crt");
         trustingTrino = trusting(certificate);
         network = Network.newNetwork();
+        keytabs = Files.createDirectories(directory.resolve("keytabs"));
+        // The KDC runs as uid 1000 and writes the keytabs here; Trino (uid 1000) reads its own.
+        Files.setPosixFilePermissions(keytabs, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        kdc = new KdcContainer(PlatformImage.of("kdc"), REALM, PRINCIPALS).withKeytabDirectory(keytabs);
+        kdc.withNetwork(network).withNetworkAliases("kdc");
+        kdc.start();
+        krb5Conf = kdc.clientConfiguration(Files.createDirectories(directory.resolve("client")));
         keycloak = new KeycloakContainer().withNetwork(network);
         keycloak.start();
         // A token that expires one second after it is issued, checked again by the last test once it is past
@@ -89,8 +106,20 @@ class TrinoSingleSignOnIT {
                 .withNetwork(network)
                 .withNetworkAliases("trino")
                 .withTls(tls, "shared-" + UUID.randomUUID())
-                .withOidc(KeycloakContainer.ISSUER, TRINO_CLIENT_SECRET);
+                .withOidc(KeycloakContainer.ISSUER, TRINO_CLIENT_SECRET)
+                .withReadOnlyBind(keytabs, "/etc/security/keytabs")
+                .withEnv(kerberos("/etc/security/keytabs/trino-http.keytab"));
         trino.start();
+    }
+
+    /**
+     * SPNEGO settings: the service's keytab and name; the Kerberos client files come from the HDFS client
+     * configuration, which needs a NameNode address (no catalog here reads HDFS).
+     */
+    private static Map<String, String> kerberos(String keytab) {
+        return Map.of("TRINO_KERBEROS_KEYTAB", keytab, "TRINO_KERBEROS_HOSTNAME", "trino",
+                "KERBEROS_REALM", REALM, "KERBEROS_KDC", "kdc:" + KdcContainer.KDC_PORT,
+                "HDFS_NAMENODE", "namenode:8020");
     }
 
     @AfterAll
@@ -100,6 +129,9 @@ class TrinoSingleSignOnIT {
         }
         if (keycloak != null) {
             keycloak.stop();
+        }
+        if (kdc != null) {
+            kdc.stop();
         }
         if (network != null) {
             network.close();
@@ -199,6 +231,55 @@ class TrinoSingleSignOnIT {
 
         assertThat(statementStatus("not-a-token")).isEqualTo(401);
         assertThat(statementStatus(token)).as("her own token still works").isEqualTo(200);
+    }
+
+    @Test
+    @Order(5)
+    void aKerberosClientLogsInWithItsKeytab() throws Exception {
+        // What the JDBC driver and the CLI do with a Kerberos ticket (SPNEGO), beside the realm's tokens.
+        Properties properties = new Properties();
+        properties.setProperty("SSL", "true");
+        properties.setProperty("SSLTrustStorePath", certificate.toString());
+        properties.setProperty("KerberosRemoteServiceName", "HTTP");
+        properties.setProperty("KerberosServicePrincipalPattern", "${SERVICE}@trino");
+        properties.setProperty("KerberosUseCanonicalHostname", "false");
+        properties.setProperty("KerberosPrincipal", "alice@" + REALM);
+        properties.setProperty("KerberosKeytabPath", keytabs.resolve("alice.keytab").toString());
+        properties.setProperty("KerberosConfigPath", krb5Conf.toString());
+        String url = "jdbc:trino://localhost:%d".formatted(trino.getMappedPort(TrinoContainer.HTTPS_PORT));
+        try (Connection connection = DriverManager.getConnection(url, properties);
+                Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery("SELECT current_user")) {
+            result.next();
+            assertThat(result.getString(1)).isEqualTo("alice");
+        }
+        assertThat(httpsClient().send(HttpRequest.newBuilder(URI.create(trino.httpsUrl() + "/v1/statement"))
+                                .header("Authorization", "Negotiate " + Base64.getEncoder().encodeToString(
+                                        "not a ticket".getBytes(StandardCharsets.UTF_8)))
+                                .POST(HttpRequest.BodyPublishers.ofString("SELECT 1")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode())
+                .as("a Negotiate header without a ticket").isEqualTo(401);
+    }
+
+    @Test
+    @Order(5)
+    void aKeytabWithoutTheServicesKeyStopsTrinoNamingIt() throws Exception {
+        Path tls = certificate.getParent();
+        try (var wrong = new org.testcontainers.containers.GenericContainer<>(PlatformImage.of("trino").name())) {
+            wrong.withCommand("coordinator")
+                    .withEnv(kerberos("/etc/security/keytabs/alice.keytab"))
+                    .withEnv("TRINO_TLS_DIR", TrinoContainer.TLS_DIRECTORY)
+                    .withEnv("TRINO_SHARED_SECRET", "s")
+                    .withCreateContainerCmdModifier(command -> command.getHostConfig().withBinds(
+                            com.github.dockerjava.api.model.Bind.parse(keytabs + ":/etc/security/keytabs:ro"),
+                            com.github.dockerjava.api.model.Bind.parse(tls + ":" + TrinoContainer.TLS_DIRECTORY + ":ro")));
+            ContainerExit.expect(wrong);
+            ContainerExit exit = ContainerExit.of(wrong);
+            assertThat(exit.code()).isEqualTo(1);
+            assertThat(exit.logs()).contains("platform launcher: TRINO_KERBEROS_KEYTAB /etc/security/keytabs/alice.keytab "
+                    + "holds no key for HTTP/trino@PLATFORM.TEST: not this service's keytab (or not a keytab)",
+                    "platform launcher: Trino was not started");
+        }
     }
 
     @Test

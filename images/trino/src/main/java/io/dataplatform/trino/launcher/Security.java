@@ -31,19 +31,35 @@ import static java.util.Objects.requireNonNull;
  * user = {@code preferred_username}, groups = the {@code groups} claim. Needs TLS.</td></tr>
  * <tr><td>TRINO_OIDC_CLIENT_ID</td><td>default {@code trino}</td></tr>
  * <tr><td>TRINO_OIDC_CLIENT_SECRET</td><td>the client's secret; required with TRINO_OIDC_ISSUER</td></tr>
+ * <tr><td>TRINO_KERBEROS_KEYTAB</td><td>a keytab with {@code HTTP/<TRINO_KERBEROS_HOSTNAME>@<KERBEROS_REALM>}:
+ * SPNEGO (Kerberos) for JDBC and CLI clients, user = the principal without its realm; the Kerberos client files
+ * come from the HDFS client configuration (KERBEROS_REALM, KERBEROS_KDC). Needs TLS.</td></tr>
+ * <tr><td>TRINO_KERBEROS_HOSTNAME</td><td>the host name clients ask a ticket for (the Service's DNS name)</td></tr>
  * </table>
  */
 public record Security(Optional<Path> tlsDirectory, int httpsPort, boolean sharedSecret, Optional<URI> oidcIssuer,
-        String oidcClientId) {
+        String oidcClientId, Optional<Kerberos> kerberos) {
+    /** SPNEGO for JDBC/CLI clients: the service principal {@code HTTP/<hostname>@<realm>} from {@code keytab}. */
+    public record Kerberos(Path keytab, String hostname, String realm) {
+        public String principal() {
+            return "HTTP/" + hostname + "@" + realm;
+        }
+    }
+
     static final String TLS_DIR = "TRINO_TLS_DIR";
     static final String SHARED_SECRET = "TRINO_SHARED_SECRET";
     static final String OIDC_ISSUER = "TRINO_OIDC_ISSUER";
     static final String OIDC_CLIENT_SECRET = "TRINO_OIDC_CLIENT_SECRET";
+    static final String KERBEROS_KEYTAB = "TRINO_KERBEROS_KEYTAB";
+    static final String KERBEROS_HOSTNAME = "TRINO_KERBEROS_HOSTNAME";
+    /** Where the launcher renders the Kerberos client configuration (hadoop-client-config). */
+    static final Path KRB5_CONF = Path.of("/run/hadoop/conf/krb5.conf");
 
     public Security {
         requireNonNull(tlsDirectory, "tlsDirectory is null");
         requireNonNull(oidcIssuer, "oidcIssuer is null");
         requireNonNull(oidcClientId, "oidcClientId is null");
+        requireNonNull(kerberos, "kerberos is null");
     }
 
     /** The settings, or every problem with them in one exception (one line each). */
@@ -90,8 +106,9 @@ public record Security(Optional<Path> tlsDirectory, int httpsPort, boolean share
                         + "provider)");
             }
         }
+        Optional<Kerberos> kerberos = kerberos(role, environment, tls.isPresent(), problems);
         boolean sharedSecret = value(environment, SHARED_SECRET).isPresent();
-        if (!sharedSecret && (tls.isPresent() || issuerText.isPresent())) {
+        if (!sharedSecret && (tls.isPresent() || issuerText.isPresent() || kerberos.isPresent())) {
             problems.add(SHARED_SECRET + " is not set: with TLS or authentication on, every node signs its internal "
                     + "requests with it (the same value on all nodes, from a Secret)");
         }
@@ -99,7 +116,51 @@ public record Security(Optional<Path> tlsDirectory, int httpsPort, boolean share
             throw new IllegalArgumentException(String.join("\n", problems));
         }
         return new Security(tls, httpsPort, sharedSecret, issuer,
-                environment.getOrDefault("TRINO_OIDC_CLIENT_ID", "trino"));
+                environment.getOrDefault("TRINO_OIDC_CLIENT_ID", "trino"), kerberos);
+    }
+
+    private static Optional<Kerberos> kerberos(NodeConfiguration.Role role, Map<String, String> environment,
+            boolean tls, List<String> problems) {
+        Optional<String> keytab = value(environment, KERBEROS_KEYTAB);
+        if (keytab.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<String> hostname = value(environment, KERBEROS_HOSTNAME);
+        Optional<String> realm = value(environment, "KERBEROS_REALM");
+        if (role == NodeConfiguration.Role.WORKER) {
+            problems.add(KERBEROS_KEYTAB + " is set on a worker: only the coordinator authenticates users");
+        }
+        if (!tls) {
+            problems.add(KERBEROS_KEYTAB + " needs HTTPS: set " + TLS_DIR);
+        }
+        if (hostname.isEmpty()) {
+            problems.add(KERBEROS_KEYTAB + " needs " + KERBEROS_HOSTNAME + " (the host name in the service principal "
+                    + "HTTP/<host>, the name clients reach Trino at)");
+        }
+        if (realm.isEmpty()) {
+            problems.add(KERBEROS_KEYTAB + " needs KERBEROS_REALM and KERBEROS_KDC (the Kerberos client files)");
+        }
+        if (hostname.isEmpty() || realm.isEmpty()) {
+            return Optional.empty();
+        }
+        Kerberos kerberos = new Kerberos(Path.of(keytab.get()), hostname.get(), realm.get());
+        problems.addAll(keytabProblems(kerberos));
+        return Optional.of(kerberos);
+    }
+
+    /** A keytab that cannot log the service in is named with the principal it lacks, before Trino starts. */
+    static List<String> keytabProblems(Kerberos kerberos) {
+        if (!Files.isReadable(kerberos.keytab())) {
+            return List.of("%s %s is not a readable file (mount the keytab Secret there)".formatted(KERBEROS_KEYTAB,
+                    kerberos.keytab()));
+        }
+        javax.security.auth.kerberos.KeyTab keytab = javax.security.auth.kerberos.KeyTab.getInstance(
+                kerberos.keytab().toFile());
+        if (keytab.getKeys(new javax.security.auth.kerberos.KerberosPrincipal(kerberos.principal())).length == 0) {
+            return List.of("%s %s holds no key for %s: not this service's keytab (or not a keytab)".formatted(
+                    KERBEROS_KEYTAB, kerberos.keytab(), kerberos.principal()));
+        }
+        return List.of();
     }
 
     /** The PEM file Trino reads its key and certificate from. */
@@ -134,7 +195,6 @@ public record Security(Optional<Path> tlsDirectory, int httpsPort, boolean share
         }
         oidcIssuer.ifPresent(issuer -> {
             String prefix = "http-server.authentication.oauth2.";
-            properties.put("http-server.authentication.type", "oauth2");
             properties.put("web-ui.authentication.type", "oauth2");
             properties.put(prefix + "issuer", issuer.toString());
             properties.put(prefix + "client-id", oidcClientId);
@@ -146,6 +206,20 @@ public record Security(Optional<Path> tlsDirectory, int httpsPort, boolean share
             properties.put("deprecated." + prefix + "groups-field", "groups");
             properties.put(prefix + "scopes", "openid");
         });
+        kerberos.ifPresent(service -> {
+            properties.put("http-server.authentication.krb5.service-name", "HTTP");
+            properties.put("http-server.authentication.krb5.principal-hostname", service.hostname());
+            properties.put("http-server.authentication.krb5.keytab", service.keytab().toString());
+            properties.put("http.authentication.krb5.config", KRB5_CONF.toString());
+            // alice@PLATFORM.EXAMPLE is user alice, as in HDFS and the policies.
+            properties.put("http-server.authentication.krb5.user-mapping.pattern", "(.*)@.*");
+        });
+        List<String> authenticators = new ArrayList<>();
+        kerberos.ifPresent(service -> authenticators.add("kerberos"));
+        oidcIssuer.ifPresent(issuer -> authenticators.add("oauth2"));
+        if (!authenticators.isEmpty()) {
+            properties.put("http-server.authentication.type", String.join(",", authenticators));
+        }
         return properties;
     }
 

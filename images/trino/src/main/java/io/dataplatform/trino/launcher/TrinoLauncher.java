@@ -40,6 +40,12 @@ public final class TrinoLauncher {
             return;
         }
         prepareHadoopClient(environment);
+        if (security.kerberos().isPresent() && !Files.exists(Security.KRB5_CONF)) {
+            System.err.println("platform launcher: TRINO_KERBEROS_KEYTAB needs the Kerberos client files, which the "
+                    + "HDFS client configuration renders: set HDFS_NAMENODE, KERBEROS_REALM and KERBEROS_KDC");
+            System.err.println("platform launcher: Trino was not started");
+            System.exit(1);
+        }
         prepareCatalogs(node, environment);
         Path directory = node.workDirectory();
         Files.createDirectories(node.dataDirectory());
@@ -49,6 +55,8 @@ public final class TrinoLauncher {
                 security.properties(directory)));
         security.tlsDirectory().ifPresent(tls -> System.out.printf(
                 "platform launcher: HTTPS on %d with the certificate of %s%n", security.httpsPort(), tls));
+        security.kerberos().ifPresent(kerberos -> System.out.println(
+                "platform launcher: Kerberos clients (SPNEGO) authenticated as " + kerberos.principal()));
         security.oidcIssuer().ifPresent(issuer -> System.out.println(
                 "platform launcher: users authenticated by OAuth2/OIDC at " + issuer));
         Optional<String> accessControl = node.accessControlProperties();

@@ -82,4 +82,41 @@ class TestSecurity {
         assertThat(token).isEqualTo("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJoZWFsdGhjaGVjayIsImV4cCI6MTgwMDAwMDAwMH0."
                 + "-NfgSnc6Dtf7W92ujP_TVTd1JYnVzZCvrdbkynsuBIk");
     }
+
+    @Test
+    void kerberosNeedsItsServicesKeyAndComesBeforeOAuth2() throws Exception {
+        Path tls = Files.createDirectories(directory.resolve("tls"));
+        Files.writeString(tls.resolve("tls.key"), "k");
+        Files.writeString(tls.resolve("tls.crt"), "c");
+        Path notAKeytab = Files.writeString(directory.resolve("other.keytab"), "not a keytab");
+        Map<String, String> environment = Map.of("TRINO_TLS_DIR", tls.toString(), "TRINO_SHARED_SECRET", "s",
+                "KERBEROS_REALM", "PLATFORM.TEST", "TRINO_KERBEROS_HOSTNAME", "trino.platform.svc",
+                "TRINO_KERBEROS_KEYTAB", notAKeytab.toString());
+        assertThatThrownBy(() -> Security.from(COORDINATOR, environment))
+                .hasMessage("TRINO_KERBEROS_KEYTAB %s holds no key for HTTP/trino.platform.svc@PLATFORM.TEST: not this "
+                        .formatted(notAKeytab) + "service's keytab (or not a keytab)");
+        Map<String, String> missing = new java.util.HashMap<>(environment);
+        missing.put("TRINO_KERBEROS_KEYTAB", directory.resolve("none.keytab").toString());
+        missing.remove("TRINO_KERBEROS_HOSTNAME");
+        assertThatThrownBy(() -> Security.from(COORDINATOR, missing))
+                .hasMessage("TRINO_KERBEROS_KEYTAB needs TRINO_KERBEROS_HOSTNAME (the host name in the service "
+                        + "principal HTTP/<host>, the name clients reach Trino at)");
+        missing.put("TRINO_KERBEROS_HOSTNAME", "trino");
+        assertThatThrownBy(() -> Security.from(COORDINATOR, missing))
+                .hasMessage("TRINO_KERBEROS_KEYTAB %s is not a readable file (mount the keytab Secret there)"
+                        .formatted(directory.resolve("none.keytab")));
+
+        Security.Kerberos kerberos = new Security.Kerberos(Path.of("/etc/security/keytabs/trino-http.keytab"),
+                "trino.platform.svc", "PLATFORM.TEST");
+        Security security = new Security(java.util.Optional.of(tls), 8443, true,
+                java.util.Optional.of(java.net.URI.create("https://sso.example/realms/platform")), "trino",
+                java.util.Optional.of(kerberos));
+        assertThat(security.properties(directory))
+                .containsEntry("http-server.authentication.type", "kerberos,oauth2")
+                .containsEntry("http-server.authentication.krb5.service-name", "HTTP")
+                .containsEntry("http-server.authentication.krb5.principal-hostname", "trino.platform.svc")
+                .containsEntry("http-server.authentication.krb5.keytab", "/etc/security/keytabs/trino-http.keytab")
+                .containsEntry("http.authentication.krb5.config", "/run/hadoop/conf/krb5.conf")
+                .containsEntry("http-server.authentication.krb5.user-mapping.pattern", "(.*)@.*");
+    }
 }
