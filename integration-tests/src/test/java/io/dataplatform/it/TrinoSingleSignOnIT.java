@@ -245,7 +245,8 @@ class TrinoSingleSignOnIT {
         properties.setProperty("KerberosUseCanonicalHostname", "false");
         properties.setProperty("KerberosPrincipal", "alice@" + REALM);
         properties.setProperty("KerberosKeytabPath", keytabs.resolve("alice.keytab").toString());
-        properties.setProperty("KerberosConfigPath", krb5Conf.toString());
+        // One Kerberos configuration per JVM (other tests' KDCs ran before): this test's, set as the driver would.
+        Kerberos.useConfiguration(krb5Conf);
         String url = "jdbc:trino://localhost:%d".formatted(trino.getMappedPort(TrinoContainer.HTTPS_PORT));
         try (Connection connection = DriverManager.getConnection(url, properties);
                 Statement statement = connection.createStatement();

@@ -168,8 +168,29 @@ public record Security(Optional<Path> tlsDirectory, int httpsPort, boolean share
         return workDirectory.resolve("tls").resolve("server.pem");
     }
 
-    /** Writes the key and certificate as one PEM file (owner-only) for Trino's keystore, when TLS is on. */
+    /** Where the launcher writes the Kerberos configuration Trino's SPNEGO authenticator reads. */
+    public static Path krb5Conf(Path workDirectory) {
+        return workDirectory.resolve("krb5.conf");
+    }
+
+    /**
+     * Writes what Trino reads from files: the key and certificate as one PEM file (owner-only) when TLS is on; with
+     * Kerberos, the platform's krb5.conf without host name canonicalisation. Trino names its service host-based
+     * ({@code HTTP@<hostname>}) and the JDK would otherwise swap the name for its reverse DNS (on Kubernetes
+     * {@code trino.platform.svc} becomes {@code trino.platform.svc.cluster.local}), a principal the keytab lacks:
+     * "No valid credentials provided". Clients connect by the same name without canonicalising it.
+     */
     public void prepare(Path workDirectory) throws IOException {
+        prepare(workDirectory, KRB5_CONF);
+    }
+
+    void prepare(Path workDirectory, Path platformKrb5Conf) throws IOException {
+        if (kerberos.isPresent()) {
+            String platform = Files.readString(platformKrb5Conf);
+            Files.createDirectories(workDirectory);
+            Files.writeString(krb5Conf(workDirectory), platform.replaceFirst("(?m)^\\[libdefaults\\]\\s*$",
+                    "[libdefaults]\n  dns_canonicalize_hostname = false"));
+        }
         if (tlsDirectory.isEmpty()) {
             return;
         }
@@ -210,7 +231,7 @@ public record Security(Optional<Path> tlsDirectory, int httpsPort, boolean share
             properties.put("http-server.authentication.krb5.service-name", "HTTP");
             properties.put("http-server.authentication.krb5.principal-hostname", service.hostname());
             properties.put("http-server.authentication.krb5.keytab", service.keytab().toString());
-            properties.put("http.authentication.krb5.config", KRB5_CONF.toString());
+            properties.put("http.authentication.krb5.config", krb5Conf(workDirectory).toString());
             // alice@PLATFORM.EXAMPLE is user alice, as in HDFS and the policies.
             properties.put("http-server.authentication.krb5.user-mapping.pattern", "(.*)@.*");
         });

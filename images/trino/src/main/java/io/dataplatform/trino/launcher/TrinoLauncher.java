@@ -51,6 +51,11 @@ public final class TrinoLauncher {
         Files.createDirectories(node.dataDirectory());
         Path config = directory.resolve("config.properties");
         security.prepare(directory);
+        if (security.kerberos().isPresent()) {
+            // Trino's SPNEGO authenticator sets the JVM's Kerberos configuration to its own and refuses any other one
+            // already set (the HDFS client's, above): one file for both, the platform's without canonicalisation.
+            System.setProperty("java.security.krb5.conf", Security.krb5Conf(directory).toString());
+        }
         Files.writeString(config, node.configProperties(readUserConfig(node.userConfig()),
                 security.properties(directory)));
         security.tlsDirectory().ifPresent(tls -> System.out.printf(

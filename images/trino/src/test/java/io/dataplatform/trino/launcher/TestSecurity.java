@@ -116,7 +116,13 @@ class TestSecurity {
                 .containsEntry("http-server.authentication.krb5.service-name", "HTTP")
                 .containsEntry("http-server.authentication.krb5.principal-hostname", "trino.platform.svc")
                 .containsEntry("http-server.authentication.krb5.keytab", "/etc/security/keytabs/trino-http.keytab")
-                .containsEntry("http.authentication.krb5.config", "/run/hadoop/conf/krb5.conf")
+                .containsEntry("http.authentication.krb5.config", directory.resolve("krb5.conf").toString())
                 .containsEntry("http-server.authentication.krb5.user-mapping.pattern", "(.*)@.*");
+
+        Path platform = Files.writeString(directory.resolve("platform-krb5.conf"),
+                "[libdefaults]\n  default_realm = PLATFORM.TEST\n[realms]\n");
+        security.prepare(directory.resolve("work"), platform);
+        assertThat(Files.readString(directory.resolve("work/krb5.conf"))).isEqualTo(
+                "[libdefaults]\n  dns_canonicalize_hostname = false\n  default_realm = PLATFORM.TEST\n[realms]\n");
     }
 }
