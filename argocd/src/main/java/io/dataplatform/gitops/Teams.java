@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -131,6 +132,8 @@ public final class Teams {
             throw new IllegalArgumentException(String.join("\n", problems));
         }
         Path file = teams.resolve(team).resolve("values-" + team + ".yaml");
+        Optional<Path> realm = DevelopmentRealm.of(teams).filter(realmFile -> !DevelopmentRealm.hasGroup(realmFile,
+                values.team()));
         if (!dryRun) {
             try {
                 Files.createDirectories(file.getParent());
@@ -139,9 +142,13 @@ public final class Teams {
             catch (IOException e) {
                 throw new UncheckedIOException("cannot write " + file, e);
             }
+            realm.ifPresent(realmFile -> DevelopmentRealm.addGroup(realmFile, values.team()));
         }
         List<String> report = new ArrayList<>();
         report.add((dryRun ? "would write " : "wrote ") + file);
+        String added = dryRun ? "would add " : "added ";
+        realm.ifPresent(realmFile -> report.add(added + "group team-" + values.team() + " to " + realmFile
+                + " (the development realm; in production the corporate IdP's team creates it)"));
         report.add("after commit and Argo CD Sync, the team ApplicationSets create:");
         // Read from the tree the teams directory belongs to (argocd/teams -> argocd), never written here.
         report.addAll(TeamApps.describe(teams.toAbsolutePath().getParent(), values));

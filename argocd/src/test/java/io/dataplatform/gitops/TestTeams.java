@@ -27,17 +27,46 @@ class TestTeams {
     /** A copy of this module's Argo CD tree with an empty teams directory: the report is read from the tree. */
     @BeforeEach
     void copyOfTheTree() throws IOException {
+        teams = copyOfTheTree(tree);
+    }
+
+    /** The tree's directories under {@code argocd} and an empty teams directory, which is returned. */
+    private static Path copyOfTheTree(Path argocd) throws IOException {
         for (String directory : List.of("environments", "apps", "components")) {
             Path source = Path.of(directory);
             try (Stream<Path> files = Files.walk(source)) {
                 for (Path file : files.filter(Files::isRegularFile).toList()) {
-                    Path target = tree.resolve(file.toString());
+                    Path target = argocd.resolve(file.toString());
                     Files.createDirectories(target.getParent());
                     Files.copy(file, target);
                 }
             }
         }
-        teams = Files.createDirectories(tree.resolve("teams"));
+        return Files.createDirectories(argocd.resolve("teams"));
+    }
+
+    @Test
+    void onboardingAddsTheTeamsGroupToTheDevelopmentRealm() throws Exception {
+        Path repository = tree.resolve("repository");
+        Path realm = repository.resolve(DevelopmentRealm.FILE);
+        Files.createDirectories(realm.getParent());
+        Files.copy(Path.of("..").resolve(DevelopmentRealm.FILE), realm);
+        Path repositoryTeams = copyOfTheTree(repository.resolve("argocd"));
+
+        List<String> dryRun = new ArrayList<>(GOOD);
+        dryRun.add("--dry-run");
+        assertThat(Teams.onboard(repositoryTeams, dryRun)).contains("would add group team-network-planning to "
+                + realm.toAbsolutePath() + " (the development realm; in production the corporate IdP's team creates it)");
+        assertThat(DevelopmentRealm.hasGroup(realm, "network-planning")).isFalse();
+
+        assertThat(Teams.onboard(repositoryTeams, GOOD)).contains("added group team-network-planning to "
+                + realm.toAbsolutePath() + " (the development realm; in production the corporate IdP's team creates it)");
+        JsonNode groups = new ObjectMapper().readTree(realm.toFile()).path("groups");
+        assertThat(groups.get(0).path("name").asText()).isEqualTo("team-data-engineering");
+        assertThat(groups.get(1).path("name").asText()).isEqualTo("team-network-planning");
+        // Only that group is new: the file is kept in the format the tool writes.
+        assertThat(Files.readString(realm).replace("    {\n      \"name\": \"team-network-planning\"\n    },\n", ""))
+                .isEqualTo(Files.readString(Path.of("..").resolve(DevelopmentRealm.FILE)));
     }
 
     @Test
