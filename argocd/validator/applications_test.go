@@ -20,7 +20,7 @@ func TestTheDevEnvironmentRendersAsArgoCDWouldDeployIt(t *testing.T) {
 		byName[app.Name] = app
 		order = append(order, app.Name)
 	}
-	if got := strings.Join(order, " "); !strings.HasPrefix(got, "shared opa postgresql spark trino ") {
+	if got := strings.Join(order, " "); !strings.HasPrefix(got, "shared keycloak opa postgresql spark trino ") {
 		t.Errorf("not in sync-wave order: %s", got)
 	}
 	foundation, ok := byName["data-engineering-foundation"]
@@ -134,6 +134,28 @@ func TestImageEntriesAreWhatKustomizeEditSetImageWrites(t *testing.T) {
 			if got[key] != value {
 				t.Errorf("%s: %s = %v, want %v", image, key, got[key], value)
 			}
+		}
+	}
+}
+
+// The development identity provider is dev's alone: production points the platform at the corporate IdP.
+func TestOnlyDevDeploysTheDevelopmentIdentityProvider(t *testing.T) {
+	for environment, want := range map[string]bool{"dev": true, "prod": false} {
+		apps, err := applications("..", environment, "https://git.operator.example/data-platform/platform.git")
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, app := range apps {
+			if app.Name == "keycloak" {
+				found = true
+				if app.Wave != -5 || app.Namespace != "platform" {
+					t.Errorf("keycloak: %+v", app)
+				}
+			}
+		}
+		if found != want {
+			t.Errorf("%s deploys keycloak: %v, want %v", environment, found, want)
 		}
 	}
 }

@@ -48,6 +48,10 @@ public final class ImageProbe {
                     if (check.startsWith("trino:")) {
                         trino(check.substring("trino:".length()));
                     }
+                    else if (check.startsWith("oidc:")) {
+                        // An OpenID Connect issuer's discovery document: the issuer it names (its tokens' iss).
+                        oidc(check.substring("oidc:".length()));
+                    }
                     else if (check.startsWith("reverse:")) {
                         // An address back to its name (Kerberos canonicalises host names this way).
                         String address = check.substring("reverse:".length());
@@ -66,25 +70,73 @@ public final class ImageProbe {
         }
     }
 
+    /** {@code oidc:<issuer URL>}: prints {@code oidc.issuer} from the issuer's discovery document, or {@code oidc.error}. */
+    private static void oidc(String issuer) throws Exception {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpResponse<String> response = client.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(issuer + "/.well-known/openid-configuration")).GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        java.util.regex.Matcher named = java.util.regex.Pattern.compile("\"issuer\"\\s*:\\s*\"([^\"]+)\"")
+                .matcher(response.body());
+        if (response.statusCode() == 200 && named.find()) {
+            print("oidc.issuer", named.group(1));
+        }
+        else {
+            print("oidc.error", "HTTP " + response.statusCode());
+        }
+    }
+
     /**
      * {@code trino:<server URL>|<user>|<sql>}: a query as that user through Trino's HTTP protocol (POST /v1/statement,
      * then nextUri until there is none), printing {@code trino.rows} (the data arrays as Trino sent them) or
-     * {@code trino.error}.
+     * {@code trino.error}. A secured Trino: {@code trino:<https URL>|token:<issuer>|<client>:<secret>|<user>:<password>|<sql>}
+     * asks the issuer for the user's token (password grant) and sends it as a bearer token; the probe trusts the
+     * server's certificate as it is (a test's self-signed one).
      */
     private static void trino(String argument) throws Exception {
         String[] parts = argument.split("\\|", 3);
         String server = parts[0];
-        String user = parts[1];
         String sql = parts[2];
-        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(server + "/v1/statement"))
-                .header("X-Trino-User", user).POST(java.net.http.HttpRequest.BodyPublishers.ofString(sql)).build();
+        java.util.function.UnaryOperator<java.net.http.HttpRequest.Builder> identity;
+        java.net.http.HttpClient http;
+        if (parts[1].startsWith("token:")) {
+            // Read once, when the JDK's HTTP client is first used.
+            System.setProperty("jdk.internal.httpclient.disableHostnameVerification", "true");
+            String[] token = argument.split("\\|", 5);
+            String issuer = token[1].substring("token:".length());
+            String[] client = token[2].split(":", 2);
+            String[] user = token[3].split(":", 2);
+            sql = token[4];
+            String bearer = "Bearer " + accessToken(issuer, client[0], client[1], user[0], user[1]);
+            identity = request -> request.header("Authorization", bearer);
+            javax.net.ssl.SSLContext trustAll = javax.net.ssl.SSLContext.getInstance("TLS");
+            trustAll.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+                public void checkClientTrusted(X509Certificate[] chain, String type) {}
+                public void checkServerTrusted(X509Certificate[] chain, String type) {}
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            }}, null);
+            http = java.net.http.HttpClient.newBuilder().sslContext(trustAll).build();
+        }
+        else {
+            String user = parts[1];
+            identity = request -> request.header("X-Trino-User", user);
+            http = java.net.http.HttpClient.newHttpClient();
+        }
+        java.net.http.HttpRequest request = identity.apply(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(server + "/v1/statement"))).POST(java.net.http.HttpRequest.BodyPublishers.ofString(sql)).build();
         java.util.regex.Pattern next = java.util.regex.Pattern.compile("\"nextUri\":\"([^\"]+)\"");
         java.util.regex.Pattern data = java.util.regex.Pattern.compile("\"data\":(\\[\\[.*?\\]\\])");
         java.util.regex.Pattern error = java.util.regex.Pattern.compile("\"error\":\\{\"message\":\"([^\"]*)\"");
         StringBuilder rows = new StringBuilder();
         while (request != null) {
-            String body = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            java.net.http.HttpResponse<String> response = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                print("trino.error", "HTTP " + response.statusCode());
+                return;
+            }
+            String body = response.body();
             java.util.regex.Matcher matcher = data.matcher(body);
             if (matcher.find()) {
                 rows.append(matcher.group(1));
@@ -95,10 +147,31 @@ public final class ImageProbe {
                 return;
             }
             matcher = next.matcher(body);
-            request = matcher.find() ? java.net.http.HttpRequest.newBuilder(java.net.URI.create(matcher.group(1)))
-                    .header("X-Trino-User", user).GET().build() : null;
+            request = matcher.find() ? identity.apply(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(matcher.group(1)))).GET().build() : null;
         }
         print("trino.rows", rows);
+    }
+
+    /** The user's access token from an OpenID Connect issuer (resource owner password grant of the client). */
+    private static String accessToken(String issuer, String client, String secret, String user, String password)
+            throws Exception {
+        java.util.function.Function<String, String> encode = value -> java.net.URLEncoder.encode(value,
+                java.nio.charset.StandardCharsets.UTF_8);
+        String form = "grant_type=password&scope=openid&client_id=" + encode.apply(client) + "&client_secret="
+                + encode.apply(secret) + "&username=" + encode.apply(user) + "&password=" + encode.apply(password);
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(issuer + "/protocol/openid-connect/token"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(form)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        java.util.regex.Matcher token = java.util.regex.Pattern.compile("\"access_token\"\\s*:\\s*\"([^\"]+)\"")
+                .matcher(response.body());
+        if (response.statusCode() != 200 || !token.find()) {
+            throw new IllegalStateException("no token from " + issuer + ": HTTP " + response.statusCode() + " "
+                    + response.body());
+        }
+        return token.group(1);
     }
 
     private static void identity() throws IOException {

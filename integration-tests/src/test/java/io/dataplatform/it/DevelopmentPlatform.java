@@ -30,13 +30,25 @@ final class DevelopmentPlatform {
     static final String REALM = "DEV.PLATFORM.EXAMPLE";
     static final String DOMAIN = "dev.platform.example";
     static final String CATALOG_PASSWORD = "iceberg-dev-secret";
+    /** Trino's client at the development identity provider (images/keycloak's realm). */
+    static final String TRINO_CLIENT_SECRET = "dev-trino-client-secret";
+    /**
+     * An image-probe check that queries the cluster's Trino as {@code user} of the development realm: a token from the
+     * cluster's Keycloak (password grant of Trino's client), then HTTPS to the trino Service with it.
+     */
+    static String trinoQuery(String user, String sql) {
+        return "trino:https://trino.platform.svc:8443|token:http://keycloak.platform.svc:8080/realms/platform|trino:"
+                + TRINO_CLIENT_SECRET + "|" + user + ":dev-" + user + "-password|" + sql;
+    }
     /** The platform's and the first team's principals in the dev realm (the keytab Secrets hold them). */
     private static final String USERS = """
             trino keytab=trino.keytab
+            # Trino's service principal for Kerberos clients (SPNEGO), in the same keytab
+            HTTP/trino.platform.svc keytab=trino.keytab
             # the data-engineering team's scheduled jobs
             etl keytab=etl.keytab
             """;
-    private static final List<String> IMAGES = List.of("base-os", "jre-25", "postgres", "opa", "trino", "spark");
+    private static final List<String> IMAGES = List.of("base-os", "jre-25", "postgres", "opa", "keycloak", "trino", "spark");
     private static DevelopmentPlatform shared;
 
     final PlatformNetwork network;
@@ -146,6 +158,15 @@ final class DevelopmentPlatform {
                 "databases", ("iceberg:iceberg:" + CATALOG_PASSWORD).getBytes()));
         secret("platform", "lakehouse-catalog", "Opaque", Map.of("LAKEHOUSE_JDBC_PASSWORD", CATALOG_PASSWORD.getBytes()));
         secret("platform", "trino-keytab", "Opaque", Map.of("trino.keytab", Files.readAllBytes(hdfs.keytab("trino.keytab"))));
+        Path trinoTls = TlsCertificate.pemFiles(directory.resolve("trino-tls"), "trino.platform.svc",
+                List.of("trino.platform.svc", "trino.platform.svc.cluster.local", "trino", "localhost"));
+        secret("platform", "trino-tls", "kubernetes.io/tls", Map.of(
+                "tls.crt", Files.readAllBytes(trinoTls.resolve("tls.crt")),
+                "tls.key", Files.readAllBytes(trinoTls.resolve("tls.key"))));
+        secret("platform", "trino-secrets", "Opaque", Map.of(
+                "shared-secret", ("dev-" + java.util.UUID.randomUUID()).getBytes(),
+                // The development realm's client secret (images/keycloak/src/main/realm).
+                "oidc-client-secret", TRINO_CLIENT_SECRET.getBytes()));
     }
 
     /** A team's Secrets: the catalog password and the keytab of its scheduled jobs' principal. */

@@ -53,14 +53,14 @@ class PlatformDeploymentIT {
     @Order(1)
     void everyApplicationIsSyncedAndRunsThePinsOfThisBuild() {
         assertThat(firstSync).extracting(Sync.Result::application).containsExactly("argocd-definitions", "shared",
-                "opa", "postgresql", "spark", "trino", "data-engineering-foundation");
+                "keycloak", "opa", "postgresql", "spark", "trino", "data-engineering-foundation");
         assertThat(applications).filteredOn(application -> !application.deployed())
                 .extracting(Application::name)
                 .containsExactlyInAnyOrder("data-engineering-airflow", "jupyterhub", "superset");
         List<Pod> pods = client.pods().inNamespace("platform").list().getItems();
         assertThat(pods).extracting(pod -> pod.getSpec().getContainers().get(0).getImage())
                 .contains(PlatformImage.of("postgres").reference(), PlatformImage.of("trino").reference(),
-                        PlatformImage.of("opa").reference());
+                        PlatformImage.of("opa").reference(), PlatformImage.of("keycloak").reference());
         assertThat(pods).allSatisfy(pod -> assertThat(pod.getStatus().getPhase()).isEqualTo("Running"));
         // The team's foundation: its namespace with the ApplicationSet's labels, its quota from its values file.
         assertThat(client.namespaces().withName(TEAM_NAMESPACE).get().getMetadata().getLabels())
@@ -76,17 +76,27 @@ class PlatformDeploymentIT {
     void trinoAnswersThroughItsServiceFromATeamsNamespace() {
         ProbePods.Finished query = ProbePods.probe(client, TEAM_NAMESPACE, "trino-query",
                 "resolve:namenode.dev.platform.example", "reverse:" + platform.network.hosts().get("namenode.dev.platform.example"),
-                "trino:http://trino.platform.svc:8080|probe|SELECT count(*), sum(nationkey) FROM tpch.tiny.nation");
+                DevelopmentPlatform.trinoQuery("erin", "SELECT count(*), sum(nationkey) FROM tpch.tiny.nation"));
         assertThat(query.succeeded()).as(query.log()).isTrue();
         assertThat(query.log().lines()).contains("trino.rows=[[25,300]]");
         // Trino asks the cluster's OPA: sample data is open to anyone, the lakehouse only to the groups that use it.
         ProbePods.Finished refused = ProbePods.probe(client, TEAM_NAMESPACE, "trino-refuses",
-                "trino:http://trino.platform.svc:8080|probe|SHOW SCHEMAS FROM lakehouse");
+                DevelopmentPlatform.trinoQuery("erin", "SHOW SCHEMAS FROM lakehouse"));
         assertThat(refused.log().lines()).contains("trino.error=Access Denied: Cannot access catalog lakehouse");
         // The dev HDFS beside the cluster, by the name the dev environment's settings use, and back (Kerberos).
         String namenode = platform.network.hosts().get("namenode.dev.platform.example");
         assertThat(query.log().lines()).contains("resolve.namenode.dev.platform.example=" + namenode,
                 "reverse." + namenode + "=namenode.dev.platform.example");
+    }
+
+    @Test
+    @Order(2)
+    void theDevelopmentIdentityProviderServesThePlatformRealm() {
+        // dev only (environments/dev/keycloak.yaml): the realm of the image, under the issuer every token names.
+        ProbePods.Finished realm = ProbePods.probe(client, "platform", "keycloak-realm",
+                "oidc:http://keycloak.platform.svc:8080/realms/platform");
+        assertThat(realm.succeeded()).as(realm.log()).isTrue();
+        assertThat(realm.log().lines()).contains("oidc.issuer=http://keycloak.platform.svc:8080/realms/platform");
     }
 
     @Test

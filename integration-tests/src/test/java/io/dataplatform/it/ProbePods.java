@@ -28,9 +28,14 @@ final class ProbePods {
     /** Runs the image probe with checks as pod name in namespace (its classes in a ConfigMap there). */
     static Finished probe(KubernetesClient client, String namespace, String name, String... checks) {
         Map<String, String> classes = new LinkedHashMap<>();
+        // ConfigMap keys allow no '$' (nested classes, ImageProbe$1.class): keyed without it, mounted by their name.
+        List<io.fabric8.kubernetes.api.model.KeyToPath> items = new java.util.ArrayList<>();
         try (var files = Files.list(ImageProbe.classes())) {
-            for (Path file : files.toList()) {
-                classes.put(file.getFileName().toString(), Base64.getEncoder().encodeToString(Files.readAllBytes(file)));
+            for (Path file : files.sorted().toList()) {
+                String fileName = file.getFileName().toString();
+                String key = fileName.replace("$", "-");
+                classes.put(key, Base64.getEncoder().encodeToString(Files.readAllBytes(file)));
+                items.add(new io.fabric8.kubernetes.api.model.KeyToPath(key, null, fileName));
             }
         }
         catch (IOException e) {
@@ -47,9 +52,14 @@ final class ProbePods {
                 .addNewContainer()
                 .withName("probe").withImage(PlatformImage.of("jre-25").reference()).withImagePullPolicy("Never")
                 .withCommand(command)
+                // Pod Security "restricted" (the platform namespace's): the image's user, nothing more.
+                .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(1000L).withAllowPrivilegeEscalation(false)
+                .withNewCapabilities().withDrop("ALL").endCapabilities()
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
                 .addNewVolumeMount().withName("probe").withMountPath(ImageProbe.CONTAINER_DIRECTORY).endVolumeMount()
                 .endContainer()
-                .addNewVolume().withName("probe").withNewConfigMap().withName("probe").endConfigMap().endVolume()
+                .addNewVolume().withName("probe").withNewConfigMap().withName("probe").withItems(items).endConfigMap()
+                .endVolume()
                 .endSpec()
                 .build();
         return run(client, pod);

@@ -70,7 +70,9 @@ class SparkOnKubernetesIT {
         client.pods().inNamespace(NAMESPACE).withName(driver).delete();
 
         ProbePods.Finished query = ProbePods.probe(client, NAMESPACE, "trino-reads-orders",
-                "trino:http://trino.platform.svc:8080|etl|SELECT count(*), count(DISTINCT msisdn) FROM lakehouse.data_engineering.orders");
+                // alice of the development realm is in team-data-engineering, as the job's principal etl is.
+                DevelopmentPlatform.trinoQuery("alice",
+                        "SELECT count(*), count(DISTINCT msisdn) FROM lakehouse.data_engineering.orders"));
         assertThat(query.log().lines()).as(query.log()).contains("trino.rows=[[1000,1000]]");
     }
 
@@ -172,8 +174,8 @@ class SparkOnKubernetesIT {
             assertThat(finished.getStatus().getPhase()).as(log).isEqualTo("Succeeded");
         }
         ProbePods.Finished query = ProbePods.probe(client, NAMESPACE, "trino-reads-side",
-                "trino:http://trino.platform.svc:8080|etl|SELECT (SELECT count(*) FROM lakehouse.data_engineering_side.daily_a) * 100 + "
-                        + "(SELECT count(*) FROM lakehouse.data_engineering_side.daily_b)");
+                DevelopmentPlatform.trinoQuery("alice", "SELECT (SELECT count(*) FROM lakehouse.data_engineering_side.daily_a) * 100 + "
+                        + "(SELECT count(*) FROM lakehouse.data_engineering_side.daily_b)"));
         assertThat(query.log().lines()).as(query.log()).contains("trino.rows=[[1011]]");
         for (String driver : drivers) {
             client.pods().inNamespace(NAMESPACE).withName(driver).delete();
