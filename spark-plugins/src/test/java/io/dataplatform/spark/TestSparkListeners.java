@@ -139,7 +139,14 @@ class TestSparkListeners {
     @Test
     void progressReportsAFailedJob() {
         assertThatThrownBy(() -> spark.range(0, 10, 1, 2).selectExpr("assert_true(id < 0, 'always fails')").collect());
-        waitForListeners();
+        // The caller sees the failure before the scheduler posts the job's end: wait for that event, not just for
+        // the listener bus to be empty at one moment.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while (!java.util.regex.Pattern.compile("\\[spark] job \\d+ failed after .*always fails")
+                .matcher(progress.toString(StandardCharsets.UTF_8)).find() && System.nanoTime() < deadline) {
+            waitForListeners();
+            Thread.onSpinWait();
+        }
         assertThat(progress.toString(StandardCharsets.UTF_8))
                 .containsPattern("\\[spark] stage \\d+ failed after \\d+\\.\\d s: 0/2 tasks done - .*always fails")
                 .containsPattern("\\[spark] job \\d+ failed after \\d+\\.\\d s: .*always fails");
