@@ -76,6 +76,7 @@ class UpgradeIT {
         // The sources changed in the pinned tags only; the rendered tree only in the images those lines pin.
         // (The versions as the root pom names them: it is their only place.)
         assertThat(changedLines(repository.resolve("argocd"), copy.resolve("argocd"), false)).containsExactly(
+                pinChange("keycloak", version(text, "keycloak"), before, after),
                 pinChange("opa", version(text, "opa"), before, after),
                 pinChange("postgresql", version(text, "postgresql"), before, after),
                 pinChange("team", version(text, "spark"), before, after),
@@ -87,13 +88,15 @@ class UpgradeIT {
                 copy.resolve("argocd").toString()).status()).isZero();
         List<String> rendered = changedLines(temporary.resolve("rendered-before"), temporary.resolve("rendered-after"), true);
         Pattern pin = Pattern.compile(
-                ".*: ((?:- )?image|SPARK_EXECUTOR_IMAGE): platform/(trino|postgres|spark|opa):([0-9.]+)-%d -> \\1: platform/\\2:\\3-%d"
+                ".*: ((?:- )?image|SPARK_EXECUTOR_IMAGE): platform/(trino|postgres|spark|opa|keycloak):([0-9.]+)-%d -> \\1: platform/\\2:\\3-%d"
                         .formatted(before, after));
         assertThat(rendered).allSatisfy(line -> assertThat(line).matches(pin));
         // Trino: two Deployments (coordinator, workers) in base, dev and prod; PostgreSQL: its StatefulSet in each.
         assertThat(rendered.stream().filter(line -> line.contains("platform/trino:"))).hasSize(6);
         assertThat(rendered.stream().filter(line -> line.contains("platform/postgres:"))).hasSize(3);
         assertThat(rendered.stream().filter(line -> line.contains("platform/opa:"))).hasSize(3);
+        // Keycloak: dev only (its base and dev overlay).
+        assertThat(rendered.stream().filter(line -> line.contains("platform/keycloak:"))).hasSize(2);
         // Spark: a team's executor pod template and the drivers' spark-defaults that copies its pin, in base, dev
         // and prod.
         assertThat(rendered.stream().filter(line -> line.contains("platform/spark:"))).hasSize(6);
