@@ -4,7 +4,15 @@ import data.hdfs
 
 decision(user, groups, path, actions) := answer if {
 	answer := hdfs.decision with input as {
-		"user": user, "groups": groups, "path": path,
+		"user": user, "groups": groups, "path": path, "child": "",
+		"actions": actions, "recursive": false,
+	}
+}
+
+# An access to path on the way to its child (a parent's or an ancestor's access).
+decision_for(user, groups, path, child, actions) := answer if {
+	answer := hdfs.decision with input as {
+		"user": user, "groups": groups, "path": path, "child": child,
 		"actions": actions, "recursive": false,
 	}
 }
@@ -38,6 +46,18 @@ test_curated_is_read_by_analysts_written_by_its_writers if {
 	decision("carol", [], "/warehouse/curated/subscribers/f", ["read"]) == "deny"
 }
 
-test_services_authorise_their_users_themselves if {
-	decision("trino", [], "/warehouse/curated/subscribers/f", ["read", "write"]) == "allow"
+test_a_team_creates_and_removes_its_schemas_directories_in_the_root if {
+	decision_for("etl", ["team-data-engineering"], "/warehouse", "data_engineering", ["write", "execute"]) == "allow"
+	decision_for("etl", ["team-data-engineering"], "/warehouse", "data_engineering_side", ["write"]) == "allow"
+	decision_for("etl", ["team-data-engineering"], "/warehouse", "curated", ["write", "execute"]) == "allow"
+	decision_for("bob", ["team-network-planning"], "/warehouse", "data_engineering", ["write"]) == "deny"
+	decision_for("alice", ["analysts"], "/warehouse", "curated", ["write"]) == "deny"
+	decision_for("etl", ["team-data-engineering"], "/warehouse", "", ["write"]) == "deny"
+}
+
+test_services_have_no_rights_of_their_own if {
+	# Trino reaches HDFS as its users (impersonation); its own principal is nobody in the warehouse.
+	decision("trino", [], "/warehouse/curated/subscribers/f", ["read"]) == "deny"
+	decision_for("trino", [], "/warehouse", "curated", ["write"]) == "deny"
+	decision("trino", [], "/warehouse", ["read", "execute"]) == "allow"
 }

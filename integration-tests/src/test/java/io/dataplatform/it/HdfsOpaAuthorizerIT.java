@@ -44,17 +44,19 @@ class HdfsOpaAuthorizerIT {
 
     /**
      * etl: team data-engineering (which also writes curated), bob: team network-planning, alice: analyst, carol: no
-     * group, trino: the platform's query service (authorises its users itself).
+     * group, trino: the platform's query service, which reaches HDFS as its users (impersonation) and has no rights of
+     * its own here. new-schema: a file in a schema directory that does not exist yet (made by the same call).
      */
     private static final String MATRIX = """
             operation        etl      bob      alice    carol    trino/trino.platform.test
             list-warehouse   allowed  allowed  allowed  allowed  allowed
-            read-team        allowed  denied   denied   denied   allowed
-            write-team       allowed  denied   denied   denied   allowed
-            delete-team      allowed  denied   denied   denied   allowed
-            read-curated     allowed  denied   allowed  denied   allowed
-            write-curated    allowed  denied   denied   denied   allowed
-            read-planning    denied   allowed  denied   denied   allowed
+            read-team        allowed  denied   denied   denied   denied
+            write-team       allowed  denied   denied   denied   denied
+            delete-team      allowed  denied   denied   denied   denied
+            write-new-schema allowed  denied   denied   denied   denied
+            read-curated     allowed  denied   allowed  denied   denied
+            write-curated    allowed  denied   denied   denied   denied
+            read-planning    denied   allowed  denied   denied   denied
             list-carols-home denied   denied   denied   allowed  denied
             """;
 
@@ -109,6 +111,7 @@ class HdfsOpaAuthorizerIT {
             case "list-warehouse" -> "/warehouse";
             case "read-team" -> "/warehouse/data_engineering/orders/part-0";
             case "write-team" -> "/warehouse/data_engineering/orders/by-" + user;
+            case "write-new-schema" -> "/warehouse/data_engineering_" + user.replaceAll("/.*", "") + "/t/by-" + user;
             case "delete-team" -> "/warehouse/data_engineering/orders/delete-me-" + user;
             case "read-curated" -> "/warehouse/curated/subscribers/part-0";
             case "write-curated" -> "/warehouse/curated/subscribers/by-" + user;

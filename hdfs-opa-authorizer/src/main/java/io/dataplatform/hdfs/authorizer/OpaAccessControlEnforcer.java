@@ -74,25 +74,27 @@ final class OpaAccessControlEnforcer implements AccessControlEnforcer {
         int last = pathByNameArr.length - 1;
         if (ancestorAccess != null && ancestorAccess != FsAction.NONE) {
             requests.add(new OpaClient.Request(user, groups, pathOf(pathByNameArr, ancestorIndex),
-                    actions(ancestorAccess), false));
+                    nameAt(pathByNameArr, ancestorIndex + 1), actions(ancestorAccess), false));
         }
         if (parentAccess != null && parentAccess != FsAction.NONE) {
-            requests.add(new OpaClient.Request(user, groups, pathOf(pathByNameArr, last - 1), actions(parentAccess),
-                    false));
+            requests.add(new OpaClient.Request(user, groups, pathOf(pathByNameArr, last - 1),
+                    nameAt(pathByNameArr, last), actions(parentAccess), false));
         }
         if (access != null && access != FsAction.NONE) {
-            requests.add(new OpaClient.Request(user, groups, pathOf(pathByNameArr, last), actions(access), false));
+            requests.add(new OpaClient.Request(user, groups, pathOf(pathByNameArr, last), "", actions(access), false));
         }
         if (subAccess != null && subAccess != FsAction.NONE) {
-            requests.add(new OpaClient.Request(user, groups, pathOf(pathByNameArr, last), actions(subAccess), true));
+            requests.add(new OpaClient.Request(user, groups, pathOf(pathByNameArr, last), "", actions(subAccess),
+                    true));
         }
         if (doCheckOwner) {
-            requests.add(new OpaClient.Request(user, groups, pathOf(pathByNameArr, last), List.of("owner"), false));
+            requests.add(new OpaClient.Request(user, groups, pathOf(pathByNameArr, last), "", List.of("owner"), false));
         }
         if (requests.isEmpty()) {
             // Traversal only (e.g. getFileInfo): the path's ancestors must be executable; the policies decide on
             // the path itself.
-            requests.add(new OpaClient.Request(user, groups, pathOf(pathByNameArr, last), List.of("execute"), false));
+            requests.add(new OpaClient.Request(user, groups, pathOf(pathByNameArr, last), "", List.of("execute"),
+                    false));
         }
         boolean permissions = false;
         for (OpaClient.Request request : requests) {
@@ -100,7 +102,8 @@ final class OpaAccessControlEnforcer implements AccessControlEnforcer {
                 case ALLOW -> { }
                 case DENY -> throw new AccessControlException("Permission denied by the platform's policies: user=%s, "
                         .formatted(user) + "access=%s%s, path=\"%s\"".formatted(String.join(",", request.actions()),
-                        request.recursive() ? " (recursive)" : "", request.path()));
+                        request.recursive() ? " (recursive)" : "", request.path())
+                        + (request.path().equals(path) ? "" : " (operation on \"%s\")".formatted(path)));
                 case PERMISSIONS -> permissions = true;
             }
         }
@@ -148,6 +151,11 @@ final class OpaAccessControlEnforcer implements AccessControlEnforcer {
             path.append('/').append(new String(components[i], UTF_8));
         }
         return path.toString();
+    }
+
+    /** The name of component {@code index} (1 = the first below the root), or "" past the path's end. */
+    static String nameAt(byte[][] components, int index) {
+        return index > 0 && index < components.length ? new String(components[index], UTF_8) : "";
     }
 
     /** read, write, execute: those of {@code action}, in that order. */

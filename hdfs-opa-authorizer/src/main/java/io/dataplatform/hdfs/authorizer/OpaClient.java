@@ -38,12 +38,18 @@ final class OpaClient {
         ALLOW, DENY, PERMISSIONS
     }
 
-    /** One access to decide: who, on which path, which of read/write/execute, or the owner's rights. */
-    record Request(String user, List<String> groups, String path, List<String> actions, boolean recursive) {
+    /**
+     * One access to decide: who, on which path, which of read/write/execute, or the owner's rights. {@code child}:
+     * for an access to a directory on the way to the operation's path (its parent's or an ancestor's), the name of
+     * the next component below it, e.g. the schema a new table directory goes into ({@code ""} otherwise).
+     */
+    record Request(String user, List<String> groups, String path, String child, List<String> actions,
+            boolean recursive) {
         Request {
             requireNonNull(user, "user is null");
             groups = List.copyOf(groups);
             requireNonNull(path, "path is null");
+            requireNonNull(child, "child is null");
             actions = List.copyOf(actions);
         }
     }
@@ -66,6 +72,7 @@ final class OpaClient {
                     "user", request.user(),
                     "groups", request.groups(),
                     "path", request.path(),
+                    "child", request.child(),
                     "actions", request.actions(),
                     "recursive", request.recursive())));
         }

@@ -86,17 +86,19 @@ class TestOpaAccessControlEnforcer {
     @Test
     void eachAccessOfACheckIsOneDecisionWithUserGroupsPathAndActions() throws AccessControlException {
         check("etl", "/warehouse/t/file", FsAction.WRITE_EXECUTE, FsAction.READ, null);
-        // The parent's access, then the path's own; groups sorted, so that equal checks share a cache entry.
+        // The parent's access (naming the child it is asked for), then the path's own; groups sorted, so that equal
+        // checks share a cache entry.
         assertThat(requests.stream().map(TestOpaAccessControlEnforcer::summary)).containsExactly(
-                "etl|[\"team-a\",\"team-b\"]|/warehouse/t|[\"write\",\"execute\"]|false",
-                "etl|[\"team-a\",\"team-b\"]|/warehouse/t/file|[\"read\"]|false");
+                "etl|[\"team-a\",\"team-b\"]|/warehouse/t|file|[\"write\",\"execute\"]|false",
+                "etl|[\"team-a\",\"team-b\"]|/warehouse/t/file||[\"read\"]|false");
     }
 
     private static String summary(String request) {
         try {
             JsonNode input = new ObjectMapper().readTree(request).path("input");
             return String.join("|", input.path("user").asText(), input.path("groups").toString(),
-                    input.path("path").asText(), input.path("actions").toString(), input.path("recursive").asText());
+                    input.path("path").asText(), input.path("child").asText(), input.path("actions").toString(),
+                    input.path("recursive").asText());
         }
         catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -111,6 +113,22 @@ class TestOpaAccessControlEnforcer {
                 .hasMessage("Permission denied by the platform's policies: user=bob, access=read,write,execute "
                         + "(recursive), path=\"/warehouse/t\"");
         assertThat(hdfsChecks).hasValue(0);
+    }
+
+    @Test
+    void anAncestorsAccessNamesTheComponentBelowIt() throws AccessControlException {
+        // mkdirs /warehouse/sales/orders where only /warehouse exists: WRITE on the ancestor, for "sales".
+        UserGroupInformation caller = UserGroupInformation.createUserForTesting("etl", new String[] {"team-sales"});
+        byte[][] components = components("/warehouse/sales/orders");
+        enforcer.checkPermission("hdfs", "supergroup", caller, null, null, components, 0, "/warehouse/sales/orders",
+                1, false, FsAction.WRITE_EXECUTE, null, null, null, false);
+        assertThat(requests.stream().map(TestOpaAccessControlEnforcer::summary)).containsExactly(
+                "etl|[\"team-sales\"]|/warehouse|sales|[\"write\",\"execute\"]|false");
+        answer.set("deny");
+        assertThatThrownBy(() -> enforcer.checkPermission("hdfs", "supergroup", caller, null, null, components, 0,
+                "/warehouse/sales/orders", 1, false, FsAction.WRITE, null, null, null, false))
+                .hasMessage("Permission denied by the platform's policies: user=etl, access=write, path=\"/warehouse\" "
+                        + "(operation on \"/warehouse/sales/orders\")");
     }
 
     @Test
