@@ -21,16 +21,21 @@ class PostgresIT {
     @Test
     void usersAndDatabasesFromTheEnvironmentServeRealQueriesAndSurviveARestart() throws Exception {
         try (PostgresContainer postgres = new PostgresContainer(PlatformImage.of("postgres"))
-                .withEnv("POSTGRES_DATABASES", DATABASES)) {
+                .withEnv("POSTGRES_DATABASES", DATABASES)
+                .withEnv("POSTGRES_ICEBERG_CATALOGS", "iceberg")) {
             postgres.start();
             assertThat(postgres.getLogs()).contains("postgres: initialised /var/lib/postgresql/data (superuser postgres)",
-                    "postgres: users and databases in place: iceberg (owner iceberg) airflow (owner airflow_team)");
+                    "postgres: users and databases in place: iceberg (owner iceberg) [Iceberg catalog tables] "
+                            + "airflow (owner airflow_team)");
 
             try (Connection connection = postgres.connect("iceberg", "iceberg", "iceberg-secret");
                     Statement statement = connection.createStatement()) {
-                statement.execute("CREATE TABLE iceberg_tables (catalog_name text, table_name text, "
-                        + "metadata_location text)");
-                statement.execute("INSERT INTO iceberg_tables VALUES ('platform', 'cdr.calls', 'hdfs://nn/x.json')");
+                // The Iceberg JDBC catalog's tables (schema V1), the database owner's, ready before any engine comes.
+                assertThat(single(statement, "SELECT string_agg(tablename || ':' || tableowner, ' ' ORDER BY tablename) "
+                        + "FROM pg_tables WHERE schemaname = 'public'"))
+                        .isEqualTo("iceberg_namespace_properties:iceberg iceberg_tables:iceberg");
+                statement.execute("INSERT INTO iceberg_tables (catalog_name, table_namespace, table_name, "
+                        + "metadata_location, iceberg_type) VALUES ('platform', 'cdr', 'calls', 'hdfs://nn/x.json', 'TABLE')");
                 assertThat(single(statement, "SELECT current_user || '@' || current_database() || ' ' || "
                         + "pg_encoding_to_char(encoding) || ' ' || datcollate FROM pg_database "
                         + "WHERE datname = current_database()"))
@@ -83,7 +88,8 @@ class PostgresIT {
             while (true) {
                 try (Connection connection = java.sql.DriverManager.getConnection(url, "iceberg", "iceberg-secret");
                         Statement statement = connection.createStatement()) {
-                    assertThat(single(statement, "SELECT table_name FROM iceberg_tables")).isEqualTo("cdr.calls");
+                    assertThat(single(statement, "SELECT table_namespace || '.' || table_name FROM iceberg_tables"))
+                            .isEqualTo("cdr.calls");
                     break;
                 }
                 catch (SQLException notYet) {
@@ -121,6 +127,14 @@ class PostgresIT {
             assertThat(exit.code()).isEqualTo(1);
             assertThat(exit.logs()).contains("postgres: POSTGRES_DATABASES: the entry of 'iceberg' is not "
                     + "name:owner:password").doesNotContain("only-a-secret");
+        }
+        try (PostgresContainer postgres = new PostgresContainer(PlatformImage.of("postgres"))
+                .withEnv("POSTGRES_DATABASES", DATABASES).withEnv("POSTGRES_ICEBERG_CATALOGS", "iceberg,lakehouse")
+                .expectingExit()) {
+            ContainerExit exit = ContainerExit.of(postgres);
+            assertThat(exit.code()).isEqualTo(1);
+            assertThat(exit.logs()).contains("postgres: POSTGRES_ICEBERG_CATALOGS: 'lakehouse' is not a database of "
+                    + "POSTGRES_DATABASES").doesNotContain("initialised");
         }
         // No certificate, no server: it will not serve passwords in clear.
         try (PostgresContainer postgres = new PostgresContainer(PlatformImage.of("postgres")).withoutTls()
