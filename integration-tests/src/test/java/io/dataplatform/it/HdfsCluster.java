@@ -170,6 +170,8 @@ final class HdfsCluster implements AutoCloseable {
         environment.put("HADOOP_SSL_KEYSTORE", HadoopContainer.SSL + "/keystore.p12");
         environment.put("HADOOP_SSL_KEYSTORE_PASSWORD", KEYSTORE_PASSWORD);
         environment.put("HDFS_USER_GROUPS", USER_GROUPS);
+        // Trino's principal acts for its users (the lakehouse catalog impersonates them), whoever they are.
+        environment.put("HDFS_PROXY_USERS", "trino=*;");
         // A stopped DataNode is declared dead after 2 × 3 s + 10 × 1 s instead of 10.5 minutes.
         environment.put("HDFS_HEARTBEAT_SECONDS", "1");
         environment.put("HDFS_DEAD_NODE_RECHECK_MS", "3000");

@@ -36,13 +36,26 @@ final class LakehouseCluster implements AutoCloseable {
     private LakehouseCluster(HdfsCluster hdfs, Path output, boolean withTrino) {
         this.hdfs = hdfs;
         this.output = output;
-        postgres = hdfs.network.attach(new PostgresContainer(PlatformImage.of("postgres")), "postgres")
-                .withEnv("POSTGRES_DATABASES", "iceberg:iceberg:" + CATALOG_PASSWORD);
+        postgres = catalog(hdfs);
         master = spark(SparkContainer.master(spark), "spark-master");
         workers = List.of(spark(SparkContainer.worker(spark), "spark-worker1"),
                 spark(SparkContainer.worker(spark), "spark-worker2"));
-        // Trino's lakehouse catalog comes from the same variables as Spark's; only its identity differs.
-        trino = !withTrino ? null : hdfs.network.attach(new TrinoContainer(PlatformImage.of("trino"), "single"), "trino")
+        trino = withTrino ? trino(hdfs) : null;
+    }
+
+    /** PostgreSQL holding the Iceberg JDBC catalog, on the HDFS cluster's network (not started). */
+    static PostgresContainer catalog(HdfsCluster hdfs) {
+        return hdfs.network.attach(new PostgresContainer(PlatformImage.of("postgres")), "postgres")
+                .withEnv("POSTGRES_DATABASES", "iceberg:iceberg:" + CATALOG_PASSWORD)
+                .withEnv("POSTGRES_ICEBERG_CATALOGS", "iceberg");
+    }
+
+    /**
+     * A single-node Trino with the lakehouse catalog (not started). Its catalog comes from the same variables as
+     * Spark's; only its identity differs: trino/trino.platform.test, acting for each query's user on HDFS.
+     */
+    static TrinoContainer trino(HdfsCluster hdfs) {
+        return hdfs.network.attach(new TrinoContainer(PlatformImage.of("trino"), "single"), "trino")
                 .withEnv(environment())
                 .withEnv("KERBEROS_PRINCIPAL", "trino/trino.platform.test@" + HdfsCluster.REALM)
                 .withEnv("KERBEROS_KEYTAB", KEYTABS + "/trino.keytab")

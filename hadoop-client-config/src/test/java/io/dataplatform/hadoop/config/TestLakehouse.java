@@ -49,6 +49,9 @@ class TestLakehouse {
                 .isEqualTo("${ENV:LAKEHOUSE_JDBC_PASSWORD}");
         assertThat(spark.getProperty("spark.sql.catalog.lakehouse.jdbc.password")).isEqualTo("s3cr=t#1");
         assertThat(trino.getProperty("hive.hdfs.trino.principal")).isEqualTo("trino/trino.platform.test@PLATFORM.TEST");
+        // Trino reaches HDFS as the query's user.
+        assertThat(trino.getProperty("hive.hdfs.impersonation.enabled")).isEqualTo("true");
+        assertThat(trino.getProperty("iceberg.metadata-cache.enabled")).isEqualTo("false");
     }
 
     @Test

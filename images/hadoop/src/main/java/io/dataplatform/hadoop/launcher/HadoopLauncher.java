@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 
 import io.dataplatform.hadoop.config.ConfigurationDirectory;
 import io.dataplatform.hadoop.config.ConfigurationException;
+import io.dataplatform.hadoop.config.Variables;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.hdfs.DFSConfigKeys;
 import org.apache.hadoop.hdfs.HdfsConfiguration;
@@ -64,8 +65,9 @@ public final class HadoopLauncher {
         }
         List<String> report;
         try {
-            report = ConfigurationDirectory.prepare(ServerConfiguration.templates(),
-                    ServerConfiguration.variables(environment), mounted, output);
+            Variables variables = ServerConfiguration.variables(environment);
+            report = ConfigurationDirectory.prepare(ServerConfiguration.templates(variables), variables, mounted,
+                    output);
         }
         catch (ConfigurationException e) {
             e.problems().forEach(problem -> System.err.println("hadoop: " + problem));

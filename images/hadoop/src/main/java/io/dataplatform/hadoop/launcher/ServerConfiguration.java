@@ -25,6 +25,7 @@ final class ServerConfiguration {
     private static final String PATH = "/[A-Za-z0-9._/-]+";
     private static final String PATHS = PATH + "(," + PATH + ")*";
     private static final String NAME = "[a-z_][a-z0-9_.-]*";
+    private static final String HOST = "[A-Za-z0-9.:-]+(/[0-9]{1,3})?";
 
     static final List<Setting> SETTINGS = List.of(
             optional("HDFS_KEYTAB", "/etc/security/keytabs/hdfs.keytab", PATH,
@@ -49,7 +50,15 @@ final class ServerConfiguration {
                     "OPA's address (http://host:port), which then decides every access (hdfs-opa-authorizer); "
                             + "empty: HDFS permissions and ACLs alone"),
             optional("HDFS_OPA_CACHE_SECONDS", "30", "[1-9][0-9]{0,4}",
-                    "how long the NameNode reuses an OPA decision, in seconds"));
+                    "how long the NameNode reuses an OPA decision, in seconds"),
+            optional("HDFS_PROXY_USERS", "", "(" + NAME + "=(\\*|" + NAME + "(," + NAME + ")*);)*",
+                    "the services that may act for their users (impersonation), each with the groups of the users it "
+                            + "may act for or *, e.g. 'trino=*;' or 'trino=analysts,team-sales;'"),
+            optional("HDFS_PROXY_HOSTS", "*", "\\*|" + HOST + "(," + HOST + ")*",
+                    "where those services may connect from: * or comma-separated hosts, addresses or CIDR ranges"));
+
+    /** Where the server template takes one proxy-user block per service of HDFS_PROXY_USERS. */
+    static final String PROXY_USERS_MARKER = "<!-- proxy users of HDFS_PROXY_USERS -->";
 
     private ServerConfiguration() {}
 
@@ -69,11 +78,40 @@ final class ServerConfiguration {
         return configuration;
     }
 
-    static List<Template> templates() {
+    /** The daemons' files; the server file carries the proxy-user rules of {@code variables}' HDFS_PROXY_USERS. */
+    static List<Template> templates(Variables variables) {
         List<Template> templates = new ArrayList<>(ClientConfiguration.templates());
-        templates.add(Template.resource(ServerConfiguration.class, SERVER_RESOURCE));
+        Template server = Template.resource(ServerConfiguration.class, SERVER_RESOURCE);
+        templates.add(new Template(SERVER_RESOURCE, server.text().replace(PROXY_USERS_MARKER,
+                proxyUsers(variables.value("HDFS_PROXY_USERS").orElse("")))));
         templates.add(Template.resource(ServerConfiguration.class, "ssl-server.xml"));
         templates.add(Template.resource(ServerConfiguration.class, "hadoop-policy.xml"));
         return templates;
+    }
+
+    /**
+     * Hadoop's proxy-user rules ({@code hadoop.proxyuser.<service>.groups/hosts}) for 'trino=*;spark=etl,sales;':
+     * which users each service may act for (by group) and from where ({@code ${HDFS_PROXY_HOSTS}}).
+     */
+    static String proxyUsers(String services) {
+        StringBuilder properties = new StringBuilder();
+        for (String entry : services.split(";")) {
+            if (entry.isEmpty()) {
+                continue;
+            }
+            String service = entry.substring(0, entry.indexOf('='));
+            String groups = entry.substring(entry.indexOf('=') + 1);
+            properties.append("""
+                    <property>
+                            <name>hadoop.proxyuser.%1$s.groups</name>
+                            <value>%2$s</value>
+                        </property>
+                        <property>
+                            <name>hadoop.proxyuser.%1$s.hosts</name>
+                            <value>${HDFS_PROXY_HOSTS}</value>
+                        </property>
+                        """.formatted(service, groups));
+        }
+        return properties.toString().stripTrailing();
     }
 }

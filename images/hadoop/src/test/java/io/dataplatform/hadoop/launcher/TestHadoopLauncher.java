@@ -110,6 +110,45 @@ class TestHadoopLauncher {
         assertThat(System.getProperty("java.security.krb5.conf")).isEqualTo(output().resolve("krb5.conf").toString());
     }
 
+    @Test
+    void proxyUserRulesComeFromTheEnvironment() throws Exception {
+        Files.writeString(directory.resolve("nn.keytab"), "not checked here");
+        Files.writeString(directory.resolve("keystore.p12"), "not checked here");
+        Map<String, String> environment = new java.util.HashMap<>(environment());
+        environment.put("HDFS_PROXY_USERS", "trino=*;jupyterhub=analysts,team-data-engineering;");
+        environment.put("HDFS_PROXY_HOSTS", "10.244.0.0/16,trino.platform.svc");
+        assertThat(HadoopLauncher.prepare(new String[] {"namenode"}, environment, mounted(), output())).isEqualTo(0);
+
+        Configuration configuration = new Configuration(false);
+        configuration.addResource(new org.apache.hadoop.fs.Path(output().resolve("hadoop-server.xml").toUri()));
+        assertThat(configuration.get("hadoop.proxyuser.trino.groups")).isEqualTo("*");
+        assertThat(configuration.get("hadoop.proxyuser.trino.hosts")).isEqualTo("10.244.0.0/16,trino.platform.svc");
+        assertThat(configuration.get("hadoop.proxyuser.jupyterhub.groups"))
+                .isEqualTo("analysts,team-data-engineering");
+        assertThat(configuration.getValByRegex("^hadoop\\.proxyuser\\.")).hasSize(4);
+    }
+
+    @Test
+    void withoutProxyUsersNoServiceActsForAnyone() throws Exception {
+        Files.writeString(directory.resolve("nn.keytab"), "not checked here");
+        Files.writeString(directory.resolve("keystore.p12"), "not checked here");
+        assertThat(HadoopLauncher.prepare(new String[] {"namenode"}, environment(), mounted(), output())).isEqualTo(0);
+        Configuration configuration = new Configuration(false);
+        configuration.addResource(new org.apache.hadoop.fs.Path(output().resolve("hadoop-server.xml").toUri()));
+        assertThat(configuration.getValByRegex("^hadoop\\.proxyuser\\.")).isEmpty();
+    }
+    @Test
+    void aMalformedProxyUserRuleIsNamedAndNothingIsWritten() {
+        Map<String, String> environment = new java.util.HashMap<>(environment());
+        environment.put("HDFS_PROXY_USERS", "trino:*");
+        environment.put("HDFS_PROXY_HOSTS", "any host");
+        assertThat(HadoopLauncher.prepare(new String[] {"namenode"}, environment, mounted(), output())).isEqualTo(1);
+        assertThat(errors()).contains("hadoop: HDFS_PROXY_USERS='trino:*' is not valid (the services that may act")
+                .contains("hadoop: HDFS_PROXY_HOSTS='any host' is not valid (where those services may connect from")
+                .contains("the namenode was not started");
+        assertThat(output()).doesNotExist();
+    }
+
     private Map<String, String> environment() {
         return Map.of(
                 "KERBEROS_REALM", "PLATFORM.TEST",
