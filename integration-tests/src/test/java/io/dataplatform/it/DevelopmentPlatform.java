@@ -52,6 +52,8 @@ final class DevelopmentPlatform {
     private static DevelopmentPlatform shared;
 
     final PlatformNetwork network;
+    /** The site's OPA: the NameNode's authoriser asks it (the platform's hdfs policies), as on the operator's hosts. */
+    final OpaContainer opa;
     final HdfsCluster hdfs;
     final KubernetesNodeContainer node;
     final KubernetesClient client;
@@ -64,8 +66,20 @@ final class DevelopmentPlatform {
     private DevelopmentPlatform() throws Exception {
         Instant started = Instant.now();
         directory = Files.createTempDirectory("development-platform");
-        network = PlatformNetwork.site(DOMAIN, "172.31.214", "kdc", "namenode", "datanode1", "datanode2");
-        hdfs = HdfsCluster.startSite(directory.resolve("hdfs"), network, REALM, USERS);
+        network = PlatformNetwork.site(DOMAIN, "172.31.214", "kdc", "namenode", "datanode1", "datanode2", "opa");
+        opa = network.attach(new OpaContainer(), "opa");
+        opa.start();
+        try {
+            hdfs = HdfsCluster.startSite(directory.resolve("hdfs"), network, REALM, USERS, Map.of(
+                    "HDFS_OPA_URL", "http://" + network.name("opa") + ":" + OpaContainer.PORT,
+                    // The realm's people and the team's job principal, in their groups (production: LDAP, the same
+                    // directory the identity provider federates).
+                    "HDFS_USER_GROUPS", realmUserGroups() + "etl=team-data-engineering;"));
+        }
+        catch (Exception | Error e) {
+            opa.close();
+            throw e;
+        }
         node = new KubernetesNodeContainer(PlatformImage.of("kubernetes-node"));
         try {
             hdfs.createWarehouse("etl");
@@ -79,9 +93,23 @@ final class DevelopmentPlatform {
         catch (Exception | Error e) {
             node.close();
             hdfs.close();
+            opa.close();
             throw e;
         }
         startup = Duration.between(started, Instant.now());
+    }
+
+    /** The development realm's users and their groups, as the NameNode's static mapping ('alice=team-x;bob=a,b;'). */
+    static String realmUserGroups() throws java.io.IOException {
+        Path realm = Path.of(System.getProperty("platform.root"), "images/keycloak/src/main/realm/platform-realm.json");
+        StringBuilder mapping = new StringBuilder();
+        for (com.fasterxml.jackson.databind.JsonNode user : new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(realm.toFile()).path("users")) {
+            List<String> groups = new ArrayList<>();
+            user.path("groups").forEach(group -> groups.add(group.asText().replaceFirst("^/", "")));
+            mapping.append(user.path("username").asText()).append('=').append(String.join(",", groups)).append(';');
+        }
+        return mapping.toString();
     }
 
     private static Throwable failed;
@@ -207,5 +235,6 @@ final class DevelopmentPlatform {
         client.close();
         node.close();
         hdfs.close();
+        opa.close();
     }
 }

@@ -116,11 +116,14 @@ final class HdfsCluster implements AutoCloseable {
 
     /**
      * Another site's HDFS (the development platform's) on network, in realm, with users' principals besides the
-     * cluster's own (lines of the KDC's principals file). The test JVM is its client until another cluster
-     * starts ({@link #useAsJvmClient} makes it so again).
+     * cluster's own (lines of the KDC's principals file) and more NameNode settings. The test JVM is its client until
+     * another cluster starts ({@link #useAsJvmClient} makes it so again).
      */
-    static HdfsCluster startSite(Path directory, PlatformNetwork network, String realm, String users) throws Exception {
-        return start(new HdfsCluster(directory, network, realm, users));
+    static HdfsCluster startSite(Path directory, PlatformNetwork network, String realm, String users,
+            Map<String, String> namenodeEnvironment) throws Exception {
+        HdfsCluster cluster = new HdfsCluster(directory, network, realm, users);
+        cluster.namenode.withEnv(namenodeEnvironment);
+        return start(cluster);
     }
 
     /** Makes the test JVM's Kerberos and Hadoop client configuration this cluster's. */
