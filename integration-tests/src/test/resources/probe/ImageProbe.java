@@ -57,6 +57,22 @@ public final class ImageProbe {
                         String address = check.substring("reverse:".length());
                         print("reverse." + address, java.net.InetAddress.getByName(address).getCanonicalHostName());
                     }
+                    else if (check.startsWith("connect:")) {
+                        // A TCP connection to host:port within 5 s: open, refused, or timeout (dropped on the way).
+                        String target = check.substring("connect:".length());
+                        int colon = target.lastIndexOf(':');
+                        try (java.net.Socket socket = new java.net.Socket()) {
+                            socket.connect(new java.net.InetSocketAddress(target.substring(0, colon),
+                                    Integer.parseInt(target.substring(colon + 1))), 5000);
+                            print("connect." + target, "open");
+                        }
+                        catch (java.net.SocketTimeoutException e) {
+                            print("connect." + target, "timeout");
+                        }
+                        catch (java.io.IOException e) {
+                            print("connect." + target, "refused (" + e.getMessage() + ")");
+                        }
+                    }
                     else if (check.startsWith("resolve:")) {
                         // A name through the resolver the container was given (in a pod: the cluster DNS).
                         String name = check.substring("resolve:".length());

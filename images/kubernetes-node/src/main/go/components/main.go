@@ -4,6 +4,7 @@
 //
 //	kube apiserver|controller-manager|scheduler|kubelet|proxy [flags]
 //	kube node      the whole single-node cluster in a container (node.go)
+//	kube network-policy   the node's NetworkPolicy enforcement (networkpolicy.go)
 //
 // Built from k8s.io/kubernetes on the Go module proxy, the version of the root pom's kubernetes.version (go.mod
 // replaces every staging module with its published release); the build stamps that version
@@ -43,6 +44,9 @@ var components = map[string]func() *cobra.Command{
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "node" {
 		os.Exit(runNode(os.Args[2:]))
+	}
+	if len(os.Args) > 1 && os.Args[1] == "network-policy" {
+		os.Exit(runNetworkPolicy(os.Args[2:]))
 	}
 	if err := checkVersion(); err != nil {
 		fmt.Fprintln(os.Stderr, "kube:", err)

@@ -183,6 +183,10 @@ func runNode(arguments []string) int {
 				"--hostname-override="+nodeName)
 			return err
 		}},
+		{"network-policy", func() error {
+			_, err := start("network-policy", self, "network-policy", "--kubeconfig="+configDirectory+"/admin.conf")
+			return err
+		}},
 	}
 	for _, step := range steps {
 		if err := step.start(); err != nil {
@@ -265,7 +269,8 @@ func logFile(name string) string {
 
 // printTail prints the last lines of the log a failure names, so the container's log says why.
 func printTail(message string) {
-	for _, name := range []string{"etcd", "apiserver", "controller-manager", "scheduler", "containerd", "kubelet", "proxy"} {
+	for _, name := range []string{"etcd", "apiserver", "controller-manager", "scheduler", "containerd", "kubelet", "proxy",
+		"network-policy"} {
 		if !strings.HasPrefix(message, name+" ") {
 			continue
 		}

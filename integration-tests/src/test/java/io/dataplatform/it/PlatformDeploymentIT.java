@@ -91,6 +91,65 @@ class PlatformDeploymentIT {
 
     @Test
     @Order(2)
+    void trinoWritesTheDevSitesLakehouseAsTheUserBehindTheToken() throws Exception {
+        // A fresh lakehouse (its catalog tables made by PostgreSQL at start), used from Trino first: alice of
+        // team-data-engineering, logged in at the cluster's Keycloak, creates a schema and a table of her team's.
+        ProbePods.Finished created = ProbePods.probe(client, TEAM_NAMESPACE, "trino-creates",
+                DevelopmentPlatform.trinoQuery("alice", "CREATE SCHEMA IF NOT EXISTS lakehouse.data_engineering_trino"),
+                DevelopmentPlatform.trinoQuery("alice", "CREATE TABLE lakehouse.data_engineering_trino.nations AS "
+                        + "SELECT nationkey, name FROM tpch.tiny.nation"));
+        assertThat(created.succeeded()).as(created.log()).isTrue();
+        assertThat(created.log().lines()).as(created.log()).contains("trino.rows=[[25]]");
+        // On the dev site's HDFS the files are alice's, not Trino's: Trino acted for her (the NameNode's proxy-user
+        // rule), and the NameNode's authoriser asked the site's OPA (the platform's hdfs policies) about alice.
+        platform.hdfs.useAsJvmClient();
+        List<org.apache.hadoop.fs.FileStatus> files = platform.hdfs.files("/warehouse/data_engineering_trino");
+        assertThat(files).isNotEmpty().allSatisfy(file -> assertThat(file.getOwner()).as(file.getPath().toString())
+                .isEqualTo("alice"));
+        assertThat(platform.hdfs.namenode.getLogs()).contains("platform authoriser: every access decided by OPA at "
+                + "http://opa.dev.platform.example:" + OpaContainer.PORT);
+    }
+
+    @Test
+    @Order(2)
+    void onlyTheNamespacesThatNeedAPlatformServiceReachIt() {
+        // The tree's NetworkPolicies, enforced by the node: the platform namespace denies by default; a team's
+        // namespace (labelled platform.io/team) reaches Trino's HTTPS port and PostgreSQL, not OPA; a namespace that
+        // is no team's reaches only the identity provider.
+        ProbePods.Finished team = ProbePods.probe(client, TEAM_NAMESPACE, "reach-from-team",
+                "connect:trino.platform.svc:8443", "connect:postgresql.platform.svc:5432",
+                "connect:opa.platform.svc:8181", "connect:keycloak.platform.svc:8080");
+        String chain = nodeChain();
+        assertThat(team.log().lines()).as(team.log() + chain).contains("connect.trino.platform.svc:8443=open",
+                "connect.postgresql.platform.svc:5432=open", "connect.opa.platform.svc:8181=timeout",
+                "connect.keycloak.platform.svc:8080=open");
+        client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
+                .withName("outsider").endMetadata().build()).serverSideApply();
+        ProbePods.Finished outsider = ProbePods.probe(client, "outsider", "reach-from-outside",
+                "connect:trino.platform.svc:8443", "connect:postgresql.platform.svc:5432",
+                "connect:keycloak.platform.svc:8080");
+        assertThat(outsider.log().lines()).as(outsider.log() + chain).contains("connect.trino.platform.svc:8443=timeout",
+                "connect.postgresql.platform.svc:5432=timeout", "connect.keycloak.platform.svc:8080=open");
+        // Inside the platform namespace its services reach one another (Trino asks OPA).
+        ProbePods.Finished inside = ProbePods.probe(client, "platform", "reach-inside",
+                "connect:opa.platform.svc:8181", "connect:trino.platform.svc:8443");
+        assertThat(inside.log().lines()).as(inside.log()).contains("connect.opa.platform.svc:8181=open",
+                "connect.trino.platform.svc:8443=open");
+    }
+
+    /** The node's policy chain and its enforcer's log, to say why a connection was or was not dropped. */
+    private static String nodeChain() {
+        try {
+            return platform.node.execInContainer("iptables-save", "-t", "mangle").getStdout()
+                    + platform.node.execInContainer("tail", "-5", "/var/log/platform-node/network-policy.log").getStdout();
+        }
+        catch (Exception e) {
+            return "(the node's chain is not readable: " + e + ")";
+        }
+    }
+
+    @Test
+    @Order(2)
     void theDevelopmentIdentityProviderServesThePlatformRealm() {
         // dev only (environments/dev/keycloak.yaml): the realm of the image, under the issuer every token names.
         ProbePods.Finished realm = ProbePods.probe(client, "platform", "keycloak-realm",
