@@ -19,36 +19,50 @@ public final class PackageCache {
     }
 
     public Path fetch(DebianLock.LockedPackage lockedPackage) {
-        Path cached = directory.resolve(lockedPackage.sha256() + ".deb");
+        return fetch(lockedPackage.sha256(), lockedPackage.url(), ".deb", "Debian package " + lockedPackage,
+                "the mirror", "The version in the lock was probably superseded: run the refresh command (README) and "
+                        + "commit the new lock.");
+    }
+
+    /** A wheel of a {@link PythonLock}, stored by its SHA-256 like a package. */
+    public Path fetch(PythonLock.Wheel wheel) {
+        return fetch(wheel.sha256(), wheel.url(), ".whl", "Python wheel " + wheel + " (" + wheel.fileName() + ")",
+                "the package index", "Refresh the lock (%s) and commit it.".formatted(PythonLock.REFRESH_COMMAND));
+    }
+
+    /**
+     * The file of SHA-256 {@code sha256} from the cache, or downloaded from {@code url} and verified first; what it is,
+     * where it comes from and what to do when it is gone are for the messages.
+     */
+    private Path fetch(String sha256, String url, String suffix, String what, String source, String whenMissing) {
+        Path cached = directory.resolve(sha256 + suffix);
         try {
             Files.createDirectories(directory);
             if (Files.exists(cached)) {
                 String actual = Digests.sha256(cached);
-                if (actual.equals(lockedPackage.sha256())) {
+                if (actual.equals(sha256)) {
                     return cached;
                 }
                 // A damaged cache entry is not the lock's fault: drop it and download again.
                 Files.delete(cached);
             }
-            Path download = directory.resolve(lockedPackage.sha256() + ".unverified");
+            Path download = directory.resolve(sha256 + ".unverified");
             try {
-                Downloads.download(lockedPackage.url(), download);
+                Downloads.download(url, download);
             }
             catch (Downloads.NotFoundException e) {
-                throw new ImageBuildException(("Debian package %s is missing from the mirror (%s). The version in the "
-                        + "lock was probably superseded: run the refresh command (README) and commit the new lock.")
-                        .formatted(lockedPackage, e.getMessage()), e);
+                throw new ImageBuildException("%s is missing from %s (%s). %s".formatted(what, source, e.getMessage(),
+                        whenMissing), e);
             }
             catch (IOException e) {
-                throw new ImageBuildException("Cannot download Debian package %s from %s: %s"
-                        .formatted(lockedPackage, lockedPackage.url(), e.getMessage()), e);
+                throw new ImageBuildException("Cannot download %s from %s: %s".formatted(what, url, e.getMessage()),
+                        e);
             }
             String actual = Digests.sha256(download);
-            if (!actual.equals(lockedPackage.sha256())) {
+            if (!actual.equals(sha256)) {
                 Files.delete(download);
-                throw new ImageBuildException(("Debian package %s failed verification: the lock pins SHA-256 %s, "
-                        + "%s has %s. Nothing was built; check the lock and the mirror.")
-                        .formatted(lockedPackage, lockedPackage.sha256(), lockedPackage.url(), actual));
+                throw new ImageBuildException(("%s failed verification: the lock pins SHA-256 %s, %s has %s. Nothing "
+                        + "was built; check the lock and %s.").formatted(what, sha256, url, actual, source));
             }
             Files.move(download, cached, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             return cached;

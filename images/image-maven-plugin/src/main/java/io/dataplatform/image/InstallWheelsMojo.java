@@ -1,0 +1,111 @@
+package io.dataplatform.image;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.apache.maven.plugin.AbstractMojo;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.LifecyclePhase;
+import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.plugins.annotations.Parameter;
+
+/**
+ * Installs the wheels of the module's {@code python.lock} into a directory that stands for the image's root (an
+ * image {@code <tree>} then adds it as one layer): every wheel downloaded once into the cache, verified against its
+ * SHA-256, installed without pip. The lock must pin {@code versionWheel} at {@code version}, so that the image's tag
+ * never claims a version the image does not hold (a version bump without a refresh fails here).
+ */
+@Mojo(name = "install-wheels", defaultPhase = LifecyclePhase.PREPARE_PACKAGE, threadSafe = true)
+public class InstallWheelsMojo extends AbstractMojo {
+    @Parameter(defaultValue = "${project.basedir}/python.lock")
+    private File pythonLock;
+
+    @Parameter(property = "image.wheelCache", defaultValue = "${user.home}/.cache/dataplatform/wheels")
+    private File wheelCache;
+
+    @Parameter(defaultValue = "${project.build.directory}/python-root")
+    private File outputDirectory;
+
+    /** The installation's prefix in the image (the data scheme), e.g. {@code /usr/local}. */
+    @Parameter(defaultValue = "/usr/local")
+    private String prefix;
+
+    /** Where modules go, e.g. {@code /usr/local/lib/python3.13/dist-packages} (on Debian's sys.path). */
+    @Parameter(required = true)
+    private String sitePackages;
+
+    @Parameter(defaultValue = "/usr/local/bin")
+    private String scripts;
+
+    /** The interpreter scripts run with, e.g. {@code /usr/bin/python3.13}. */
+    @Parameter(required = true)
+    private String interpreter;
+
+    /** The distribution whose version the image's tag carries (e.g. apache-airflow), and that version. */
+    @Parameter
+    private String versionWheel;
+
+    @Parameter
+    private String version;
+
+    @Parameter(property = "image.skip", defaultValue = "false")
+    private boolean skip;
+
+    @Override
+    public void execute() throws MojoExecutionException, MojoFailureException {
+        if (skip) {
+            return;
+        }
+        try {
+            PythonLock lock = PythonLock.read(pythonLock.toPath());
+            if (versionWheel != null) {
+                PythonLock.Wheel pinned = lock.wheels().stream()
+                        .filter(wheel -> PythonLock.normalize(wheel.name()).equals(PythonLock.normalize(versionWheel)))
+                        .findFirst()
+                        .orElseThrow(() -> new ImageBuildException("%s pins no %s, the wheel whose version the tag "
+                                .formatted(pythonLock.getName(), versionWheel) + "carries: run "
+                                + PythonLock.REFRESH_COMMAND));
+                if (!pinned.version().equals(version)) {
+                    throw new ImageBuildException(("%s pins %s, but the pom says %s: the lock is stale; run %s and "
+                            + "commit it").formatted(pythonLock.getName(), pinned, version, PythonLock.REFRESH_COMMAND));
+                }
+            }
+            Path root = outputDirectory.toPath();
+            deleteTree(root);
+            Files.createDirectories(root);
+            PackageCache cache = new PackageCache(wheelCache.toPath());
+            WheelInstaller installer = new WheelInstaller(new WheelInstaller.Scheme(prefix, sitePackages, scripts,
+                    interpreter), root);
+            List<String> entryPoints = new ArrayList<>();
+            for (PythonLock.Wheel wheel : lock.wheels()) {
+                entryPoints.addAll(installer.install(wheel, cache.fetch(wheel)));
+            }
+            getLog().info("Installed %d wheels of %s into %s (%d scripts in %s)".formatted(lock.wheels().size(),
+                    pythonLock.getName(), sitePackages, entryPoints.size(), scripts));
+        }
+        catch (ImageBuildException e) {
+            throw new MojoFailureException(e.getMessage(), e);
+        }
+        catch (IOException e) {
+            throw new MojoExecutionException("Cannot install the wheels: " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package io.dataplatform.image;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.maven.plugin.AbstractMojo;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.LifecyclePhase;
+import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.plugins.annotations.Parameter;
+
+/**
+ * With {@code -Dpython.lock.refresh=true} ({@code images/refresh-python-locks}), writes the module's
+ * {@code python.lock} from pip's resolver: the requirements (versions from the root pom) resolved for the image's
+ * interpreter — CPython {@code pythonVersion} on manylinux x86-64, wheels only — by the build machine's pip
+ * ({@code pip install --dry-run --report}: nothing is installed), each wheel with the URL and SHA-256 the index
+ * gives. Review the diff and commit it; the build verifies every wheel against it.
+ */
+@Mojo(name = "refresh-python-lock", defaultPhase = LifecyclePhase.PREPARE_PACKAGE, threadSafe = true)
+public class RefreshPythonLockMojo extends AbstractMojo {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Parameter(property = "python.lock.refresh", defaultValue = "false")
+    private boolean refresh;
+
+    @Parameter(defaultValue = "${project.basedir}/python.lock")
+    private File pythonLock;
+
+    /** Requirement specifiers, e.g. {@code apache-airflow[postgres]==3.3.2}. */
+    @Parameter(required = true)
+    private List<String> requirements;
+
+    /** The image interpreter's version, e.g. {@code 3.13}. */
+    @Parameter(required = true)
+    private String pythonVersion;
+
+    /** The wheel platforms the image accepts, most specific first (its glibc is Debian's). */
+    @Parameter
+    private List<String> platforms = List.of("manylinux_2_41_x86_64", "manylinux_2_39_x86_64",
+            "manylinux_2_34_x86_64", "manylinux_2_28_x86_64", "manylinux_2_17_x86_64", "manylinux2014_x86_64",
+            "manylinux_2_12_x86_64", "manylinux2010_x86_64", "manylinux_2_5_x86_64", "manylinux1_x86_64");
+
+    @Parameter(property = "python.executable", defaultValue = "python3")
+    private String python;
+
+    @Parameter(defaultValue = "${project.build.directory}")
+    private File buildDirectory;
+
+    @Override
+    public void execute() throws MojoExecutionException, MojoFailureException {
+        if (!refresh) {
+            return;
+        }
+        try {
+            Path work = Files.createDirectories(buildDirectory.toPath().resolve("python-lock-refresh"));
+            Path requirementsFile = work.resolve("requirements.in");
+            Files.write(requirementsFile, requirements, StandardCharsets.UTF_8);
+            Path report = work.resolve("report.json");
+            Files.deleteIfExists(report);
+            String abi = "cp" + pythonVersion.replace(".", "");
+            List<String> command = new ArrayList<>(List.of(python, "-m", "pip", "install", "--dry-run",
+                    "--ignore-installed", "--quiet", "--disable-pip-version-check", "--only-binary=:all:",
+                    "--target", work.resolve("not-installed").toString(), "--report", report.toString(),
+                    "--python-version", pythonVersion, "--implementation", "cp",
+                    "--abi", abi, "--abi", "abi3", "--abi", "none"));
+            for (String platform : platforms) {
+                command.addAll(List.of("--platform", platform));
+            }
+            command.addAll(List.of("--platform", "any", "-r", requirementsFile.toString()));
+            Path log = work.resolve("pip.log");
+            Process pip = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (!pip.waitFor(20, TimeUnit.MINUTES) || pip.exitValue() != 0) {
+                pip.destroyForcibly();
+                throw new ImageBuildException("pip could not resolve %s for CPython %s (%s):%n%s".formatted(
+                        String.join(" ", requirements), pythonVersion, String.join(" ", command),
+                        Files.readString(log)));
+            }
+            List<PythonLock.Wheel> wheels = new ArrayList<>();
+            for (JsonNode item : JSON.readTree(report.toFile()).path("install")) {
+                String name = item.path("metadata").path("name").asText();
+                String version = item.path("metadata").path("version").asText();
+                JsonNode download = item.path("download_info");
+                String url = download.path("url").asText();
+                String sha256 = download.path("archive_info").path("hashes").path("sha256").asText("");
+                if (!url.endsWith(".whl") || sha256.isEmpty()) {
+                    throw new ImageBuildException("%s==%s resolved to %s, not a wheel with a SHA-256".formatted(name,
+                            version, url));
+                }
+                wheels.add(new PythonLock.Wheel(name, version, sha256, url));
+            }
+            Files.writeString(pythonLock.toPath(), new PythonLock(wheels).text(List.of(
+                    "The wheels this image installs (CPython %s, manylinux x86-64), pinned by SHA-256; the build "
+                            .formatted(pythonVersion) + "verifies every one.",
+                    "Resolved by pip from: " + String.join(" ", requirements),
+                    "Refresh after a version change: " + PythonLock.REFRESH_COMMAND
+                            + " (then review and commit the diff).")), StandardCharsets.UTF_8);
+            getLog().info("Wrote %s: %d wheels".formatted(pythonLock, wheels.size()));
+            try (Stream<Path> paths = Files.walk(work)) {
+                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(path);
+                }
+            }
+        }
+        catch (ImageBuildException e) {
+            throw new MojoFailureException(e.getMessage(), e);
+        }
+        catch (IOException e) {
+            throw new MojoExecutionException("Cannot refresh " + pythonLock + ": " + e.getMessage(), e);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MojoExecutionException("Interrupted", e);
+        }
+    }
+}

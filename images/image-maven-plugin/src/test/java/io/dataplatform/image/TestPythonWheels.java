@@ -1,0 +1,140 @@
+package io.dataplatform.image;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The Python lock, the wheel cache and the pip-less installer. */
+class TestPythonWheels {
+    private static final WheelInstaller.Scheme SCHEME = new WheelInstaller.Scheme("/usr/local",
+            "/usr/local/lib/python3.13/dist-packages", "/usr/local/bin", "/usr/bin/python3.13");
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void theLockReadsBackSortedByNormalisedName() throws Exception {
+        PythonLock lock = new PythonLock(List.of(
+                new PythonLock.Wheel("PyYAML", "6.0.2", "a".repeat(64), "https://files.example/PyYAML-6.0.2-cp313-cp313-manylinux_2_17_x86_64.whl"),
+                new PythonLock.Wheel("apache-airflow", "3.3.2", "b".repeat(64), "https://files.example/apache_airflow-3.3.2-py3-none-any.whl"),
+                new PythonLock.Wheel("Jinja2", "3.1.6", "c".repeat(64), "https://files.example/jinja2-3.1.6-py3-none-any.whl")));
+        Path file = directory.resolve("python.lock");
+        Files.writeString(file, lock.text(List.of("header")));
+        assertThat(Files.readAllLines(file)).containsExactly("# header",
+                "apache-airflow==3.3.2 sha256:%s https://files.example/apache_airflow-3.3.2-py3-none-any.whl".formatted("b".repeat(64)),
+                "Jinja2==3.1.6 sha256:%s https://files.example/jinja2-3.1.6-py3-none-any.whl".formatted("c".repeat(64)),
+                "PyYAML==6.0.2 sha256:%s https://files.example/PyYAML-6.0.2-cp313-cp313-manylinux_2_17_x86_64.whl".formatted("a".repeat(64)));
+        assertThat(PythonLock.read(file).wheels()).extracting(PythonLock.Wheel::toString)
+                .containsExactly("apache-airflow==3.3.2", "Jinja2==3.1.6", "PyYAML==6.0.2");
+    }
+
+    @Test
+    void aMalformedOrDuplicateLineIsNamedWithItsLine() throws Exception {
+        Path file = directory.resolve("python.lock");
+        Files.writeString(file, "# wheels\napache-airflow==3.3.2 sha256:%s https://x/a-3.3.2-py3-none-any.whl\npyyaml 6.0\n"
+                .formatted("b".repeat(64)));
+        assertThatThrownBy(() -> PythonLock.read(file))
+                .hasMessageStartingWith("python.lock:3: expected '<name>==<version> sha256:<64 hex digits> ")
+                .hasMessageContaining("found 'pyyaml 6.0'");
+        Files.writeString(file, "Jinja2==3.1.6 sha256:%1$s https://x/j-1.whl\njinja2==3.1.5 sha256:%1$s https://x/j-2.whl\n"
+                .formatted("c".repeat(64)));
+        assertThatThrownBy(() -> PythonLock.read(file))
+                .hasMessage("python.lock:2: jinja2==3.1.5 is pinned twice (also as Jinja2==3.1.6)");
+        Files.writeString(file, "# nothing\n");
+        assertThatThrownBy(() -> PythonLock.read(file)).hasMessageContaining("pins no wheel: run images/refresh-python-locks");
+    }
+
+    @Test
+    void aTamperedWheelFailsNamingItAndNothingIsCached() throws Exception {
+        Path wheel = wheel("tool", "1.0", Map.of("tool/__init__.py", "VALUE = 1\n"), null);
+        String pinned = Digests.sha256(Files.readAllBytes(wheel));
+        Files.write(wheel, "not the wheel the lock reviewed".getBytes(StandardCharsets.UTF_8));
+        Path cache = directory.resolve("cache");
+        PythonLock.Wheel pin = new PythonLock.Wheel("tool", "1.0", pinned, wheel.toUri().toString());
+        assertThatThrownBy(() -> new PackageCache(cache).fetch(pin))
+                .hasMessageStartingWith("Python wheel tool==1.0 (tool-1.0-py3-none-any.whl) failed verification: "
+                        + "the lock pins SHA-256 " + pinned);
+        try (var files = Files.list(cache)) {
+            assertThat(files.toList()).isEmpty();
+        }
+    }
+
+    @Test
+    void aWheelIsInstalledIntoItsSchemesWithItsEntryPoints() throws Exception {
+        Path wheel = wheel("tool", "1.0", Map.of(
+                "tool/__init__.py", "VALUE = 1\n",
+                "tool/cli.py", "def main():\n    return 0\n",
+                "tool-1.0.data/scripts/tool-legacy", "#!python\nprint('legacy')\n",
+                "tool-1.0.data/data/share/tool/config.toml", "x = 1\n",
+                "tool-1.0.data/platlib/_tool_native.so", "ELF"),
+                "[console_scripts]\ntool = tool.cli:main\ntool-sub = tool.cli:App.run [extra]\n\n[other]\nignored = x:y\n");
+        Path root = directory.resolve("root");
+        PythonLock.Wheel pin = new PythonLock.Wheel("tool", "1.0", Digests.sha256(Files.readAllBytes(wheel)),
+                wheel.toUri().toString());
+        List<String> scripts = new WheelInstaller(SCHEME, root).install(pin, wheel);
+
+        assertThat(scripts).containsExactly("tool", "tool-sub");
+        Path site = root.resolve("usr/local/lib/python3.13/dist-packages");
+        assertThat(site.resolve("tool/cli.py")).hasContent("def main():\n    return 0");
+        assertThat(site.resolve("_tool_native.so")).exists();
+        assertThat(site.resolve("tool-1.0.dist-info/INSTALLER")).hasContent("image-maven-plugin");
+        assertThat(root.resolve("usr/local/share/tool/config.toml")).exists();
+        assertThat(root.resolve("usr/local/bin/tool-legacy")).hasContent("#!/usr/bin/python3.13\nprint('legacy')");
+        String tool = Files.readString(root.resolve("usr/local/bin/tool"));
+        assertThat(tool).startsWith("#!/usr/bin/python3.13\n").contains("from tool.cli import main\n")
+                .contains("sys.exit(main())");
+        assertThat(Files.readString(root.resolve("usr/local/bin/tool-sub"))).contains("from tool.cli import App\n")
+                .contains("sys.exit(App.run())");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("usr/local/bin/tool"))))
+                .isEqualTo("rwxr-xr-x");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(site.resolve("tool/cli.py"))))
+                .isEqualTo("rw-r--r--");
+    }
+
+    @Test
+    void aWheelWithAnEntryOutsideItsTreeIsRefused() throws Exception {
+        Path wheel = wheel("evil", "1.0", Map.of("../../etc/passwd", "root::0:0::/:/bin/sh\n"), null);
+        PythonLock.Wheel pin = new PythonLock.Wheel("evil", "1.0", "d".repeat(64), wheel.toUri().toString());
+        assertThatThrownBy(() -> new WheelInstaller(SCHEME, directory.resolve("root")).install(pin, wheel))
+                .hasMessage("evil==1.0 (evil-1.0-py3-none-any.whl) has an entry outside its tree: '../../etc/passwd'");
+        assertThat(directory.resolve("etc")).doesNotExist();
+    }
+
+    /** A wheel of {@code files} plus its dist-info (WHEEL, METADATA and, if given, entry_points.txt). */
+    private Path wheel(String name, String version, Map<String, String> files, String entryPoints) throws IOException {
+        Path wheel = directory.resolve("%s-%s-py3-none-any.whl".formatted(name, version));
+        String distInfo = name + "-" + version + ".dist-info/";
+        try (OutputStream file = Files.newOutputStream(wheel);
+                ZipArchiveOutputStream zip = new ZipArchiveOutputStream(file)) {
+            for (Map.Entry<String, String> entry : new java.util.TreeMap<>(files).entrySet()) {
+                add(zip, entry.getKey(), entry.getValue());
+            }
+            add(zip, distInfo + "WHEEL", "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n");
+            add(zip, distInfo + "METADATA", "Metadata-Version: 2.1\nName: %s\nVersion: %s\n".formatted(name, version));
+            if (entryPoints != null) {
+                add(zip, distInfo + "entry_points.txt", entryPoints);
+            }
+        }
+        return wheel;
+    }
+
+    private static void add(ZipArchiveOutputStream zip, String name, String content) throws IOException {
+        ZipArchiveEntry entry = new ZipArchiveEntry(name);
+        zip.putArchiveEntry(entry);
+        zip.write(content.getBytes(StandardCharsets.UTF_8));
+        zip.closeArchiveEntry();
+    }
+}
