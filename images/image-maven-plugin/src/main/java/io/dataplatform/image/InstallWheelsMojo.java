@@ -66,16 +66,7 @@ public class InstallWheelsMojo extends AbstractMojo {
         try {
             PythonLock lock = PythonLock.read(pythonLock.toPath());
             if (versionWheel != null) {
-                PythonLock.Wheel pinned = lock.wheels().stream()
-                        .filter(wheel -> PythonLock.normalize(wheel.name()).equals(PythonLock.normalize(versionWheel)))
-                        .findFirst()
-                        .orElseThrow(() -> new ImageBuildException("%s pins no %s, the wheel whose version the tag "
-                                .formatted(pythonLock.getName(), versionWheel) + "carries: run "
-                                + PythonLock.REFRESH_COMMAND));
-                if (!pinned.version().equals(version)) {
-                    throw new ImageBuildException(("%s pins %s, but the pom says %s: the lock is stale; run %s and "
-                            + "commit it").formatted(pythonLock.getName(), pinned, version, PythonLock.REFRESH_COMMAND));
-                }
+                lock.requireVersion(versionWheel, version, pythonLock.getName());
             }
             Path root = outputDirectory.toPath();
             deleteTree(root);

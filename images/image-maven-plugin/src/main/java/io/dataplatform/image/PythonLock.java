@@ -100,6 +100,20 @@ public record PythonLock(List<Wheel> wheels) {
         return new PythonLock(new ArrayList<>(wheels.values()));
     }
 
+    /**
+     * Fails unless the lock pins {@code name} at {@code version} (the version the image's tag carries): a version
+     * bump in the pom without a refreshed lock is stale.
+     */
+    void requireVersion(String name, String version, String lockName) {
+        Wheel pinned = wheels.stream().filter(wheel -> normalize(wheel.name()).equals(normalize(name))).findFirst()
+                .orElseThrow(() -> new ImageBuildException("%s pins no %s, the wheel whose version the tag carries: run %s"
+                        .formatted(lockName, name, REFRESH_COMMAND)));
+        if (!pinned.version().equals(version)) {
+            throw new ImageBuildException("%s pins %s, but the pom says %s: the lock is stale; run %s and commit it"
+                    .formatted(lockName, pinned, version, REFRESH_COMMAND));
+        }
+    }
+
     /** The lock file's text: a header, then one line per wheel sorted by normalised name. */
     String text(List<String> header) {
         StringBuilder text = new StringBuilder();

@@ -42,6 +42,18 @@ class TestPythonWheels {
     }
 
     @Test
+    void aLockThatDoesNotPinTheTagsVersionIsStale() {
+        PythonLock lock = new PythonLock(List.of(new PythonLock.Wheel("apache-airflow", "3.3.2", "b".repeat(64),
+                "https://files.example/apache_airflow-3.3.2-py3-none-any.whl")));
+        lock.requireVersion("Apache_Airflow", "3.3.2", "python.lock");
+        assertThatThrownBy(() -> lock.requireVersion("apache-airflow", "3.3.3", "python.lock"))
+                .hasMessage("python.lock pins apache-airflow==3.3.2, but the pom says 3.3.3: the lock is stale; run "
+                        + "images/refresh-python-locks and commit it");
+        assertThatThrownBy(() -> lock.requireVersion("apache-superset", "5.0.0", "python.lock"))
+                .hasMessageContaining("python.lock pins no apache-superset");
+    }
+
+    @Test
     void aMalformedOrDuplicateLineIsNamedWithItsLine() throws Exception {
         Path file = directory.resolve("python.lock");
         Files.writeString(file, "# wheels\napache-airflow==3.3.2 sha256:%s https://x/a-3.3.2-py3-none-any.whl\npyyaml 6.0\n"
