@@ -2,18 +2,13 @@ package io.dataplatform.hadoop.config;
 
 import java.util.List;
 
+import io.dataplatform.launcher.StartProblems;
+
 /** Configuration that cannot be rendered; the message lists every problem, one per line, and nothing was written. */
-public class ConfigurationException extends RuntimeException {
+public class ConfigurationException extends StartProblems {
     private static final long serialVersionUID = 1L;
 
-    private final List<String> problems;
-
     public ConfigurationException(List<String> problems) {
-        super(String.join("\n", problems));
-        this.problems = List.copyOf(problems);
-    }
-
-    public List<String> problems() {
-        return problems;
+        super(problems);
     }
 }

@@ -4,15 +4,16 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Collectors;
+import java.util.Optional;
+import java.util.stream.Stream;
 
 import io.dataplatform.hadoop.config.ConfigurationDirectory;
 import io.dataplatform.hadoop.config.ConfigurationException;
 import io.dataplatform.hadoop.config.Variables;
+import io.dataplatform.launcher.Launcher;
+import io.dataplatform.launcher.Mounts;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.hdfs.DFSConfigKeys;
 import org.apache.hadoop.hdfs.HdfsConfiguration;
@@ -63,6 +64,7 @@ public final class HadoopLauncher {
             System.err.println("hadoop: " + e.getMessage());
             return 2;
         }
+        String notStarted = "the " + Launcher.label(role) + " was not started";
         List<String> report;
         try {
             Variables variables = ServerConfiguration.variables(environment);
@@ -70,9 +72,7 @@ public final class HadoopLauncher {
                     output);
         }
         catch (ConfigurationException e) {
-            e.problems().forEach(problem -> System.err.println("hadoop: " + problem));
-            System.err.println("hadoop: the " + role.name().toLowerCase(Locale.ROOT) + " was not started");
-            return 1;
+            return Launcher.refuse("hadoop", e.problems(), notStarted, System.err);
         }
         report.forEach(line -> System.out.println("hadoop: " + line));
         ConfigurationDirectory.write(Map.of(ROLE_FILE, (role.name() + "\n").getBytes(StandardCharsets.UTF_8)), output);
@@ -88,52 +88,20 @@ public final class HadoopLauncher {
         Configuration ssl = new Configuration(false);
         ssl.addResource(new org.apache.hadoop.fs.Path(output.resolve(configuration.get(
                 DFSConfigKeys.DFS_SERVER_HTTPS_KEYSTORE_RESOURCE_KEY, "ssl-server.xml")).toUri()));
-        List<String> problems = Arrays.asList(
-                readable(configuration.get(keytabKey), "the keytab (" + keytabKey + ", HDFS_KEYTAB)"),
-                readable(ssl.get("ssl.server.keystore.location"),
-                        "the HTTPS keystore (ssl.server.keystore.location, HADOOP_SSL_KEYSTORE)"));
-        if (problems.stream().anyMatch(problem -> problem != null)) {
-            problems.stream().filter(problem -> problem != null)
-                    .forEach(problem -> System.err.println("hadoop: " + problem));
-            System.err.println("hadoop: the " + role.name().toLowerCase(Locale.ROOT) + " was not started");
-            return 1;
+        List<String> problems = Stream.of(
+                Mounts.readableFile(configuration.get(keytabKey), "the keytab (" + keytabKey + ", HDFS_KEYTAB)"),
+                Mounts.readableFile(ssl.get("ssl.server.keystore.location"),
+                        "the HTTPS keystore (ssl.server.keystore.location, HADOOP_SSL_KEYSTORE)"))
+                .flatMap(Optional::stream).toList();
+        if (!problems.isEmpty()) {
+            return Launcher.refuse("hadoop", problems, notStarted, System.err);
         }
         return 0;
     }
 
     static Role role(String[] args, Map<String, String> environment) {
-        String name = args.length > 0 ? args[0] : environment.getOrDefault("HADOOP_ROLE", "");
-        try {
-            return Role.valueOf(name.toUpperCase(Locale.ROOT));
-        }
-        catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown role '" + name + "' (argument or HADOOP_ROLE): expected "
-                    + Arrays.stream(Role.values()).map(role -> role.name().toLowerCase(Locale.ROOT))
-                    .collect(Collectors.joining(" or ")));
-        }
-    }
-
-    private static String readable(String location, String what) {
-        if (location == null || location.isBlank()) {
-            return what + " is not configured";
-        }
-        Path path = Path.of(location);
-        if (!Files.isRegularFile(path)) {
-            return what + " " + path + " does not exist";
-        }
-        if (!Files.isReadable(path)) {
-            return what + " " + path + " is not readable by uid " + uid();
-        }
-        return null;
-    }
-
-    private static String uid() {
-        try {
-            return Files.getAttribute(Path.of("/proc/self"), "unix:uid").toString();
-        }
-        catch (IOException | UnsupportedOperationException e) {
-            return System.getProperty("user.name");
-        }
+        return Launcher.role(Role.class, args.length > 0 ? args[0] : environment.getOrDefault("HADOOP_ROLE", ""),
+                "argument or HADOOP_ROLE");
     }
 
     /** Formats the namespace if no metadata directory holds one; a restart keeps the existing namespace. */

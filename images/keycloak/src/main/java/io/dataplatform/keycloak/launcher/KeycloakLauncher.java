@@ -13,6 +13,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import io.dataplatform.launcher.Launcher;
+
 /**
  * The image's entry point, in place of {@code kc.sh} (the image has no bash): checks the realms it will import
  * ({@link RealmCheck}), then runs Keycloak's server JVM the way {@code kc.sh} does, with the platform's options:
@@ -45,9 +47,8 @@ public final class KeycloakLauncher {
         realms.forEach(realm -> problems.addAll(RealmCheck.problems(realm, Optional.empty())));
         problems.addAll(hostnameProblems(environment.get("KC_HOSTNAME")));
         if (!problems.isEmpty()) {
-            problems.forEach(problem -> System.err.println("platform launcher: " + problem));
-            System.err.println("platform launcher: Keycloak was not started (nothing was imported)");
-            System.exit(1);
+            System.exit(Launcher.refuse("platform launcher", problems, "Keycloak was not started (nothing was imported)",
+                    System.err));
         }
         for (Path realm : realms) {
             System.out.println("platform launcher: realm " + RealmCheck.realmName(realm) + " from " + realm);

@@ -1,8 +1,6 @@
 package io.dataplatform.spark.launcher;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import io.dataplatform.launcher.Launcher;
 
 /** What a container of the Spark image runs: the first argument. */
 enum Role {
@@ -22,16 +20,10 @@ enum Role {
     }
 
     String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return Launcher.label(this);
     }
 
     static Role of(String name) {
-        try {
-            return valueOf(name.toUpperCase(Locale.ROOT));
-        }
-        catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown role '" + name + "': expected "
-                    + Arrays.stream(values()).map(Role::label).collect(Collectors.joining(", ")));
-        }
+        return Launcher.role(Role.class, name, "the first argument");
     }
 }

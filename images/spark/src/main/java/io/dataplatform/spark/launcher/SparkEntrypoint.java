@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 import io.dataplatform.hadoop.config.ClientConfiguration;
 import io.dataplatform.hadoop.config.ConfigurationDirectory;
 import io.dataplatform.hadoop.config.ConfigurationException;
+import io.dataplatform.launcher.Launcher;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.security.UserGroupInformation;
 
@@ -66,9 +67,7 @@ public final class SparkEntrypoint {
             return;
         }
         catch (ConfigurationException e) {
-            e.problems().forEach(problem -> System.err.println("spark: " + problem));
-            System.err.println("spark: the " + args[0] + " was not started");
-            System.exit(1);
+            System.exit(Launcher.refuse("spark", e.problems(), "the " + args[0] + " was not started", System.err));
             return;
         }
         System.setProperty("spark.platform.log.level", environment.getOrDefault("SPARK_LOG_LEVEL",

@@ -17,6 +17,7 @@ import io.dataplatform.hadoop.config.ClientConfiguration;
 import io.dataplatform.hadoop.config.ConfigurationException;
 import io.dataplatform.hadoop.config.Lakehouse;
 import io.dataplatform.hadoop.config.Setting;
+import io.dataplatform.launcher.Mounts;
 
 /**
  * The Spark configuration ({@code spark-defaults.conf}) a container starts with, from three layers, later ones
@@ -131,11 +132,8 @@ final class SparkSettings {
                 if (keytab == null || keytab.isBlank()) {
                     problems.add("KERBEROS_KEYTAB is not set (the keytab of KERBEROS_PRINCIPAL " + principal + ")");
                 }
-                else if (!Files.isRegularFile(Path.of(keytab))) {
-                    problems.add("the keytab (KERBEROS_KEYTAB) " + keytab + " does not exist");
-                }
-                else if (!Files.isReadable(Path.of(keytab))) {
-                    problems.add("the keytab (KERBEROS_KEYTAB) " + keytab + " is not readable");
+                else {
+                    Mounts.readableFile(keytab, "the keytab (KERBEROS_KEYTAB)").ifPresent(problems::add);
                 }
                 settings.put("spark.kerberos.principal", principal.strip());
                 settings.put("spark.kerberos.keytab", keytab == null ? "" : keytab.strip());

@@ -155,7 +155,7 @@ class TestSparkLauncher {
         assertThatThrownBy(() -> Commands.submit(Role.SQL, new String[] {"sql", "--master", "local"}))
                 .hasMessageStartingWith("sql needs a script or a statement");
         assertThatThrownBy(() -> Role.of("driver"))
-                .hasMessage("unknown role 'driver': expected submit, sql, executor, master, worker");
+                .hasMessage("unknown role 'driver' (the first argument): expected submit, sql, executor, master or worker");
     }
 
     @Test

@@ -6,12 +6,13 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.function.Supplier;
+
+import io.dataplatform.launcher.Launcher;
 
 import static java.util.Objects.requireNonNull;
 
@@ -56,17 +57,11 @@ public record NodeConfiguration(Role role, String nodeId, String environment, St
         COORDINATOR, WORKER, SINGLE;
 
         String label() {
-            return name().toLowerCase(Locale.ROOT);
+            return Launcher.label(this);
         }
 
         static Role parse(String value) {
-            try {
-                return valueOf(value.strip().toUpperCase(Locale.ROOT));
-            }
-            catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("Unknown Trino role '%s': use coordinator, worker or single"
-                        .formatted(value), e);
-            }
+            return Launcher.role(Role.class, value, "argument or TRINO_ROLE");
         }
     }
 

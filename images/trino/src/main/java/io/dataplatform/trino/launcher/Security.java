@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
+import io.dataplatform.launcher.Mounts;
+
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -150,17 +152,7 @@ public record Security(Optional<Path> tlsDirectory, int httpsPort, boolean share
 
     /** A keytab that cannot log the service in is named with the principal it lacks, before Trino starts. */
     static List<String> keytabProblems(Kerberos kerberos) {
-        if (!Files.isReadable(kerberos.keytab())) {
-            return List.of("%s %s is not a readable file (mount the keytab Secret there)".formatted(KERBEROS_KEYTAB,
-                    kerberos.keytab()));
-        }
-        javax.security.auth.kerberos.KeyTab keytab = javax.security.auth.kerberos.KeyTab.getInstance(
-                kerberos.keytab().toFile());
-        if (keytab.getKeys(new javax.security.auth.kerberos.KerberosPrincipal(kerberos.principal())).length == 0) {
-            return List.of("%s %s holds no key for %s: not this service's keytab (or not a keytab)".formatted(
-                    KERBEROS_KEYTAB, kerberos.keytab(), kerberos.principal()));
-        }
-        return List.of();
+        return Mounts.keytabFor(kerberos.keytab().toString(), kerberos.principal(), KERBEROS_KEYTAB).stream().toList();
     }
 
     /** The PEM file Trino reads its key and certificate from. */

@@ -6,6 +6,7 @@ import java.lang.invoke.MethodType;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -13,6 +14,7 @@ import io.dataplatform.hadoop.config.ClientConfiguration;
 import io.dataplatform.hadoop.config.ConfigurationDirectory;
 import io.dataplatform.hadoop.config.ConfigurationException;
 import io.dataplatform.hadoop.config.Lakehouse;
+import io.dataplatform.launcher.Launcher;
 
 /**
  * The image's entry point, in place of Trino's Python launcher: derives the node's configuration from the
@@ -34,17 +36,13 @@ public final class TrinoLauncher {
             security = Security.from(node.role(), environment);
         }
         catch (IllegalArgumentException e) {
-            e.getMessage().lines().forEach(problem -> System.err.println("platform launcher: " + problem));
-            System.err.println("platform launcher: Trino was not started");
-            System.exit(1);
+            refuse(e.getMessage().lines().toList());
             return;
         }
         prepareHadoopClient(environment);
         if (security.kerberos().isPresent() && !Files.exists(Security.KRB5_CONF)) {
-            System.err.println("platform launcher: TRINO_KERBEROS_KEYTAB needs the Kerberos client files, which the "
-                    + "HDFS client configuration renders: set HDFS_NAMENODE, KERBEROS_REALM and KERBEROS_KDC");
-            System.err.println("platform launcher: Trino was not started");
-            System.exit(1);
+            refuse(List.of("TRINO_KERBEROS_KEYTAB needs the Kerberos client files, which the HDFS client "
+                    + "configuration renders: set HDFS_NAMENODE, KERBEROS_REALM and KERBEROS_KDC"));
         }
         prepareCatalogs(node, environment);
         Path directory = node.workDirectory();
@@ -93,9 +91,7 @@ public final class TrinoLauncher {
                     .forEach(line -> System.out.println("platform launcher: hadoop " + line));
         }
         catch (ConfigurationException e) {
-            e.problems().forEach(problem -> System.err.println("platform launcher: " + problem));
-            System.err.println("platform launcher: Trino was not started");
-            System.exit(1);
+            refuse(e.problems());
         }
     }
 
@@ -109,10 +105,13 @@ public final class TrinoLauncher {
                     .forEach(line -> System.out.println("platform launcher: catalog " + line));
         }
         catch (ConfigurationException e) {
-            e.problems().forEach(problem -> System.err.println("platform launcher: " + problem));
-            System.err.println("platform launcher: Trino was not started");
-            System.exit(1);
+            refuse(e.problems());
         }
+    }
+
+    /** Reports the problems that stop Trino from starting, and exits. */
+    private static void refuse(List<String> problems) {
+        System.exit(Launcher.refuse("platform launcher", problems, "Trino was not started", System.err));
     }
 
     private static String readUserConfig(Path file) throws IOException {

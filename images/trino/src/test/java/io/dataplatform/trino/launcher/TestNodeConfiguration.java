@@ -84,7 +84,7 @@ class TestNodeConfiguration {
                 Map.of("TRINO_OPA_URL", "http://opa:8181/v1/data/trino/allow"), () -> "c"))
                 .hasMessageContaining("without a path");
         assertThatThrownBy(() -> NodeConfiguration.from("gateway", Map.of(), () -> "c"))
-                .hasMessageContaining("Unknown Trino role 'gateway'");
+                .hasMessageContaining("unknown role 'gateway' (argument or TRINO_ROLE): expected coordinator, worker or single");
         assertThatThrownBy(() -> NodeConfiguration.from(null, Map.of("TRINO_HTTP_PORT", "http"), () -> "c"))
                 .hasMessageContaining("TRINO_HTTP_PORT is not a port number: http");
         assertThatThrownBy(() -> NodeConfiguration.from(null, Map.of("TRINO_ENVIRONMENT", "Prod-1"), () -> "c"))

@@ -1,0 +1,50 @@
+package io.dataplatform.launcher;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** The conventions of the platform's entrypoints: how a role is named, and how a refused start is reported. */
+public final class Launcher {
+    /** The exit status of a start refused for bad input. */
+    public static final int REFUSED = 1;
+
+    private Launcher() {}
+
+    /**
+     * The role {@code name} (any case) of {@code roles}, whose constants are the roles in upper case; {@code where}
+     * says where the name came from (e.g. "argument or HADOOP_ROLE"), for the message.
+     *
+     * @throws IllegalArgumentException {@code unknown role 'x' (where): expected a, b or c}
+     */
+    public static <E extends Enum<E>> E role(Class<E> roles, String name, String where) {
+        E[] values = roles.getEnumConstants();
+        for (E value : values) {
+            if (value.name().equalsIgnoreCase(name == null ? "" : name.strip())) {
+                return value;
+            }
+        }
+        List<String> names = Arrays.stream(values).map(Launcher::label).collect(Collectors.toList());
+        String expected = names.size() == 1 ? names.get(0)
+                : String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
+        throw new IllegalArgumentException("unknown role '%s' (%s): expected %s".formatted(name == null ? "" : name,
+                where, expected));
+    }
+
+    /** A role's name as users write it: lower case. */
+    public static String label(Enum<?> role) {
+        return role.name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Reports a refused start on {@code err}: each problem as {@code <prefix>: <problem>}, then
+     * {@code <prefix>: <outcome>} (e.g. "the namenode was not started"). Returns {@link #REFUSED}.
+     */
+    public static int refuse(String prefix, List<String> problems, String outcome, PrintStream err) {
+        problems.forEach(problem -> err.println(prefix + ": " + problem));
+        err.println(prefix + ": " + outcome);
+        return REFUSED;
+    }
+}
