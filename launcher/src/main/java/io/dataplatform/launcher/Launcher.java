@@ -1,9 +1,13 @@
 package io.dataplatform.launcher;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /** The conventions of the platform's entrypoints: how a role is named, and how a refused start is reported. */
@@ -22,7 +26,7 @@ public final class Launcher {
     public static <E extends Enum<E>> E role(Class<E> roles, String name, String where) {
         E[] values = roles.getEnumConstants();
         for (E value : values) {
-            if (value.name().equalsIgnoreCase(name == null ? "" : name.strip())) {
+            if (label(value).equalsIgnoreCase(name == null ? "" : name.strip())) {
                 return value;
             }
         }
@@ -33,9 +37,36 @@ public final class Launcher {
                 where, expected));
     }
 
-    /** A role's name as users write it: lower case. */
+    /** A role's name as users write it: lower case, words joined by '-' (API_SERVER: api-server). */
     public static String label(Enum<?> role) {
-        return role.name().toLowerCase(Locale.ROOT);
+        return role.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /**
+     * Runs {@code command} as a child with this process's standard streams and {@code environment}; TERM to this
+     * process stops the child (TERM, then KILL after {@code grace}). Returns the child's exit status.
+     */
+    public static int runChild(List<String> command, Map<String, String> environment, Duration grace)
+            throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+        builder.environment().clear();
+        builder.environment().putAll(environment);
+        Process child = builder.start();
+        Thread stop = new Thread(() -> {
+            child.destroy();
+            try {
+                if (!child.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                    child.destroyForcibly();
+                }
+            }
+            catch (InterruptedException e) {
+                child.destroyForcibly();
+            }
+        }, "stop-child");
+        Runtime.getRuntime().addShutdownHook(stop);
+        int status = child.waitFor();
+        Runtime.getRuntime().removeShutdownHook(stop);
+        return status;
     }
 
     /**

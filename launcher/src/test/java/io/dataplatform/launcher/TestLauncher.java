@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class TestLauncher {
-    enum Role { NAMENODE, DATANODE, JOURNALNODE }
+    enum Role { NAMENODE, DATANODE, JOURNALNODE, API_SERVER }
 
     @TempDir
     Path directory;
@@ -25,10 +25,13 @@ class TestLauncher {
         assertThat(Launcher.role(Role.class, "DataNode", "argument or HADOOP_ROLE")).isEqualTo(Role.DATANODE);
         assertThatThrownBy(() -> Launcher.role(Role.class, "secondary", "argument or HADOOP_ROLE"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("unknown role 'secondary' (argument or HADOOP_ROLE): expected namenode, datanode or "
-                        + "journalnode");
+                .hasMessage("unknown role 'secondary' (argument or HADOOP_ROLE): expected namenode, datanode, "
+                        + "journalnode or api-server");
         assertThatThrownBy(() -> Launcher.role(Role.class, null, "the first argument"))
-                .hasMessage("unknown role '' (the first argument): expected namenode, datanode or journalnode");
+                .hasMessage("unknown role '' (the first argument): expected namenode, datanode, journalnode or api-server");
+        // Words of a role are joined by '-', as users type them.
+        assertThat(Launcher.role(Role.class, "api-server", "x")).isEqualTo(Role.API_SERVER);
+        assertThat(Launcher.label(Role.API_SERVER)).isEqualTo("api-server");
     }
 
     @Test
@@ -41,6 +44,15 @@ class TestLauncher {
                 + "hadoop: the keytab is missing\nhadoop: the namenode was not started\n");
         assertThat(new StartProblems(List.of("a", "b")).getMessage()).isEqualTo("a\nb");
         assertThatThrownBy(() -> new StartProblems(List.of())).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aChildRunsWithTheGivenEnvironmentAndItsStatusIsReturned() throws Exception {
+        Path out = directory.resolve("out");
+        int status = Launcher.runChild(List.of("/bin/sh", "-c", "echo \"$GREETING\" > " + out + "; exit 3"),
+                java.util.Map.of("GREETING", "hello from the launcher"), java.time.Duration.ofSeconds(5));
+        assertThat(status).isEqualTo(3);
+        assertThat(out).hasContent("hello from the launcher");
     }
 
     @Test

@@ -17,7 +17,7 @@ import static io.dataplatform.hadoop.config.Setting.required;
 public final class ClientConfiguration {
     static final String HOST = "[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*";
     static final String PORT = "([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])";
-    static final String HOST_PORT = HOST + ":" + PORT;
+    public static final String HOST_PORT = HOST + ":" + PORT;
     static final String PROTECTION = "authentication|integrity|privacy";
 
     public static final List<Setting> SETTINGS = List.of(

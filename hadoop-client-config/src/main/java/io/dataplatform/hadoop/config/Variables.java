@@ -68,6 +68,11 @@ public final class Variables {
         return this;
     }
 
+    /** Every problem found so far, one message each, in the order the settings were read. */
+    public java.util.List<String> problems() {
+        return java.util.List.copyOf(problems.values());
+    }
+
     public Optional<String> value(String name) {
         return Optional.ofNullable(values.get(name));
     }

@@ -10,7 +10,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import io.dataplatform.launcher.Launcher;
@@ -134,21 +133,6 @@ public final class KeycloakLauncher {
 
     /** Runs the server JVM; TERM to this process stops it (then KILL after 60 s); returns its exit status. */
     private static int run(List<String> command) throws IOException, InterruptedException {
-        Process server = new ProcessBuilder(command).inheritIO().start();
-        Thread stop = new Thread(() -> {
-            server.destroy();
-            try {
-                if (!server.waitFor(60, TimeUnit.SECONDS)) {
-                    server.destroyForcibly();
-                }
-            }
-            catch (InterruptedException e) {
-                server.destroyForcibly();
-            }
-        });
-        Runtime.getRuntime().addShutdownHook(stop);
-        int status = server.waitFor();
-        Runtime.getRuntime().removeShutdownHook(stop);
-        return status;
+        return Launcher.runChild(command, System.getenv(), java.time.Duration.ofSeconds(60));
     }
 }

@@ -1,0 +1,136 @@
+package io.dataplatform.airflow.launcher;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import io.dataplatform.hadoop.config.ClientConfiguration;
+import io.dataplatform.hadoop.config.Setting;
+import io.dataplatform.hadoop.config.Variables;
+import io.dataplatform.launcher.Launcher;
+import io.dataplatform.launcher.StartProblems;
+
+import static io.dataplatform.hadoop.config.Setting.required;
+import static io.dataplatform.hadoop.config.Setting.secret;
+
+/**
+ * The Airflow image's entrypoint: the component a container runs (its role), Airflow's configuration completed from
+ * the platform's variables, every problem named before Airflow starts; then Airflow runs as this process's child
+ * (TERM stops it). Airflow reads the rest of its configuration from {@code AIRFLOW__SECTION__KEY} variables itself.
+ *
+ * <table>
+ * <caption>Roles (the first argument, or AIRFLOW_ROLE)</caption>
+ * <tr><td>api-server, scheduler, dag-processor, triggerer</td><td>that Airflow component</td></tr>
+ * <tr><td>db-migrate</td><td>creates or upgrades the metadata database, then exits</td></tr>
+ * <tr><td>task</td><td>runs the command that follows (what the Kubernetes executor gives a task's pod)</td></tr>
+ * <tr><td>cli</td><td>the {@code airflow} command with the arguments that follow, e.g. {@code cli dags list}</td></tr>
+ * </table>
+ * <table>
+ * <caption>Settings</caption>
+ * <tr><td>AIRFLOW_DATABASE_HOST, _NAME, _USER, _PASSWORD</td><td>the team's metadata database in the platform's
+ * PostgreSQL (TLS required); not needed by {@code task}, nor when AIRFLOW__DATABASE__SQL_ALCHEMY_CONN is set</td></tr>
+ * <tr><td>AIRFLOW_API_PORT</td><td>the api-server's port (8080)</td></tr>
+ * </table>
+ */
+public final class AirflowLauncher {
+    static final String AIRFLOW = "/usr/local/bin/airflow";
+    static final String CONNECTION = "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN";
+    private static final String NAME = "[a-z_][a-z0-9_]*";
+
+    enum Role { API_SERVER, SCHEDULER, DAG_PROCESSOR, TRIGGERER, DB_MIGRATE, TASK, CLI }
+
+    static final List<Setting> DATABASE = List.of(
+            required("AIRFLOW_DATABASE_HOST", ClientConfiguration.HOST_PORT,
+                    "the team's metadata database server, host:port, e.g. postgresql.platform.svc:5432"),
+            required("AIRFLOW_DATABASE_NAME", NAME, "the team's database, e.g. airflow_data_engineering"),
+            required("AIRFLOW_DATABASE_USER", NAME, "the database's owner"),
+            secret("AIRFLOW_DATABASE_PASSWORD", "[^\\n]+", "the owner's password, from a Secret"));
+    static final Setting API_PORT = Setting.optional("AIRFLOW_API_PORT", "8080", "[1-9][0-9]{0,4}",
+            "the api-server's port");
+
+    /** What to run: the command and its environment. */
+    record Plan(Role role, List<String> command, Map<String, String> environment) {}
+
+    private AirflowLauncher() {}
+
+    public static void main(String[] args) throws Exception {
+        Plan plan;
+        try {
+            plan = plan(args, System.getenv());
+        }
+        catch (IllegalArgumentException e) {
+            System.exit(Launcher.refuse("platform launcher", List.of(e.getMessage()), "Airflow was not started",
+                    System.err));
+            return;
+        }
+        catch (StartProblems e) {
+            System.exit(Launcher.refuse("platform launcher", e.problems(), "Airflow was not started", System.err));
+            return;
+        }
+        System.out.println("platform launcher: airflow " + Launcher.label(plan.role()) + ": "
+                + String.join(" ", plan.command()));
+        System.exit(Launcher.runChild(plan.command(), plan.environment(), Duration.ofSeconds(60)));
+    }
+
+    /**
+     * The command and environment for {@code args} (role first, unless AIRFLOW_ROLE names it) in {@code environment}.
+     *
+     * @throws IllegalArgumentException an unknown role
+     * @throws StartProblems every missing or malformed setting
+     */
+    static Plan plan(String[] args, Map<String, String> environment) {
+        List<String> arguments = new ArrayList<>(Arrays.asList(args));
+        String fromEnvironment = environment.get("AIRFLOW_ROLE");
+        Role role = Launcher.role(Role.class, fromEnvironment != null && !fromEnvironment.isBlank() ? fromEnvironment
+                : arguments.isEmpty() ? "" : arguments.remove(0), "argument or AIRFLOW_ROLE");
+        Map<String, String> prepared = new TreeMap<>(environment);
+        prepared.putIfAbsent("AIRFLOW__CORE__LOAD_EXAMPLES", "False");
+        prepared.putIfAbsent("AIRFLOW__CORE__EXECUTOR", "LocalExecutor");
+        List<String> problems = new ArrayList<>();
+        boolean needsDatabase = role != Role.TASK && role != Role.CLI;
+        if (needsDatabase && blank(environment.get(CONNECTION))) {
+            Variables database = new Variables(environment).read(DATABASE);
+            problems.addAll(database.problems());
+            if (database.problems().isEmpty()) {
+                prepared.put(CONNECTION, "postgresql+psycopg2://%s:%s@%s/%s?sslmode=require".formatted(
+                        database.value("AIRFLOW_DATABASE_USER").orElseThrow(),
+                        URLEncoder.encode(database.value("AIRFLOW_DATABASE_PASSWORD").orElseThrow(),
+                                StandardCharsets.UTF_8).replace("+", "%20"),
+                        database.value("AIRFLOW_DATABASE_HOST").orElseThrow(),
+                        database.value("AIRFLOW_DATABASE_NAME").orElseThrow()));
+            }
+        }
+        List<String> command = new ArrayList<>();
+        switch (role) {
+            case API_SERVER -> {
+                Variables port = new Variables(environment).read(List.of(API_PORT));
+                problems.addAll(port.problems());
+                command.addAll(List.of(AIRFLOW, "api-server", "--port", port.value(API_PORT.name()).orElse("8080")));
+            }
+            case SCHEDULER -> command.addAll(List.of(AIRFLOW, "scheduler"));
+            case DAG_PROCESSOR -> command.addAll(List.of(AIRFLOW, "dag-processor"));
+            case TRIGGERER -> command.addAll(List.of(AIRFLOW, "triggerer"));
+            case DB_MIGRATE -> command.addAll(List.of(AIRFLOW, "db", "migrate"));
+            case CLI -> command.add(AIRFLOW);
+            case TASK -> {
+                if (arguments.isEmpty()) {
+                    problems.add("task needs the command to run (the Kubernetes executor's pod arguments)");
+                }
+            }
+        }
+        command.addAll(arguments);
+        if (!problems.isEmpty()) {
+            throw new StartProblems(problems);
+        }
+        return new Plan(role, List.copyOf(command), Map.copyOf(prepared));
+    }
+
+    private static boolean blank(String value) {
+        return value == null || value.isBlank();
+    }
+}
