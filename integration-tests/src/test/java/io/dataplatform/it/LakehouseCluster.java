@@ -20,6 +20,8 @@ import org.testcontainers.lifecycle.Startables;
  */
 final class LakehouseCluster implements AutoCloseable {
     static final String CATALOG_PASSWORD = "iceberg-test-secret";
+    /** The standalone cluster's shared secret: its master, workers and drivers authenticate with it. */
+    static final String CLUSTER_SECRET = "standalone-test-secret";
     static final String WAREHOUSE = "hdfs://" + HdfsCluster.NAMENODE + ":8020/warehouse";
     static final String KEYTABS = "/etc/security/keytabs";
     /** Where drivers write what the host reads (lineage records): a host directory mounted at /out. */
@@ -105,6 +107,7 @@ final class LakehouseCluster implements AutoCloseable {
     private SparkContainer spark(SparkContainer container, String host) {
         return hdfs.network.attach(container, host)
                 .withEnv(environment())
+                .withEnv("SPARK_AUTHENTICATE_SECRET", CLUSTER_SECRET)
                 .withCreateContainerCmdModifier(command -> command.getHostConfig().withBinds(
                         Bind.parse(hdfs.keytabs + ":" + KEYTABS + ":ro"),
                         Bind.parse(output + ":" + OUTPUT)));

@@ -187,6 +187,31 @@ class SparkIcebergIT {
         assertThat(status.get("completedapps")).hasSize(before);
     }
 
+    @Test
+    @Order(31)
+    void aDriverWithoutTheClustersSecretIsRefusedByTheMaster() throws Exception {
+        int before = cluster.master.status().get("completedapps").size();
+        long registered = cluster.master.getLogs().lines().filter(line -> line.contains("Registering app")).count();
+        ContainerExit run;
+        // Everything a driver of the cluster has (its keytab included) but the cluster's secret.
+        try (SparkContainer driver = cluster.driver("etl.keytab", "-e", "SELECT 1")
+                .withEnv("SPARK_AUTHENTICATE_SECRET", "not-the-clusters-secret")) {
+            run = ContainerExit.of(driver);
+        }
+        assertThat(run.code()).as(run.logs()).isNotZero();
+        assertThat(run.logs()).doesNotContain("Connected to Spark cluster with app ID")
+                .containsAnyOf("All masters are unresponsive", "Failed to connect to master");
+        System.out.printf("[spark] driver without the cluster's secret: %s%n", run.logs().lines()
+                .filter(line -> line.contains("unresponsive") || line.contains("Failed to connect")).findFirst()
+                .orElse("(refused)"));
+        // The master never took it for an application: its connection closed at the handshake, each attempt.
+        assertThat(cluster.master.getLogs().lines().filter(line -> line.contains("Registering app")).count())
+                .isEqualTo(registered);
+        JsonNode status = cluster.master.status();
+        assertThat(status.get("activeapps")).isEmpty();
+        assertThat(status.get("completedapps")).hasSize(before);
+    }
+
     /** The rows SparkSqlJob printed under {@code header}. */
     private static List<String> rows(String logs, String header) {
         List<String> lines = logs.lines().toList();

@@ -92,10 +92,31 @@ final class SparkSettings {
                 problems.addAll(e.problems());
             }
         }
+        String master = environment.get("SPARK_MASTER_URL");
+        if (role == Role.MASTER || role == Role.WORKER
+                || role.drivesApplications() && master != null && master.strip().startsWith("spark://")) {
+            // A standalone cluster's own traffic: master, workers, drivers and the executors workers start all hold
+            // the cluster's secret (workers hand it to their executors); nothing else may talk to them, so the HDFS
+            // tokens a driver hands out (HdfsTokensPlugin) reach only executors of the cluster. RPC encrypted,
+            // shuffle and spill files encrypted.
+            String secret = environment.get("SPARK_AUTHENTICATE_SECRET");
+            if (secret == null || secret.isBlank()) {
+                problems.add("SPARK_AUTHENTICATE_SECRET is not set (the standalone cluster's shared secret: the same "
+                        + "on its master, workers and drivers, from a Secret)");
+            }
+            else {
+                settings.put("spark.authenticate", "true");
+                settings.put("spark.authenticate.secret", secret.strip());
+                settings.put("spark.network.crypto.enabled", "true");
+                settings.put("spark.network.crypto.saslFallback", "false");
+                settings.put("spark.io.encryption.enabled", "true");
+                // The master's REST submission server cannot authenticate (Spark refuses to start it so): off.
+                settings.put("spark.master.rest.enabled", "false");
+            }
+        }
         if (role.drivesApplications()) {
             settings.put("spark.driver.host", address);
             settings.put("spark.driver.bindAddress", address);
-            String master = environment.get("SPARK_MASTER_URL");
             if (master != null && !master.isBlank()) {
                 settings.put("spark.master", master.strip());
                 if (master.strip().startsWith("k8s://")) {

@@ -32,6 +32,7 @@ class TestSparkLauncher {
         environment.put("LAKEHOUSE_JDBC_PASSWORD", "secret");
         environment.put("LAKEHOUSE_WAREHOUSE", "hdfs://namenode:8020/warehouse");
         environment.put("SPARK_EVENT_LOG_DIR", "hdfs://namenode:8020/spark-events");
+        environment.put("SPARK_AUTHENTICATE_SECRET", "standalone-cluster-secret");
         return environment;
     }
 
@@ -44,8 +45,11 @@ class TestSparkLauncher {
                 .containsEntry("spark.driver.host", "172.31.213.20")
                 .containsEntry("spark.driver.bindAddress", "172.31.213.20")
                 .containsEntry("spark.master", "spark://spark-master:7077")
-                // Standalone: the workers would need the shared secret too (not configured there).
-                .doesNotContainKey("spark.authenticate")
+                // Standalone: the cluster's shared secret, RPC and local files encrypted.
+                .containsEntry("spark.authenticate", "true")
+                .containsEntry("spark.authenticate.secret", "standalone-cluster-secret")
+                .containsEntry("spark.network.crypto.enabled", "true")
+                .containsEntry("spark.io.encryption.enabled", "true")
                 .containsEntry("spark.extraListeners",
                         "io.dataplatform.spark.ProgressListener,io.dataplatform.spark.LineageListener")
                 .containsEntry("spark.plugins", "io.dataplatform.spark.HdfsTokensPlugin")
@@ -108,7 +112,9 @@ class TestSparkLauncher {
         assertThat(settings).doesNotContainKeys("spark.driver.host", "spark.kerberos.principal", "spark.master")
                 .containsEntry("spark.executor.memoryOverheadFactor", "0.3")
                 .containsEntry("spark.team.setting", "yes")
-                .containsEntry("spark.worker.cleanup.enabled", "true");
+                .containsEntry("spark.worker.cleanup.enabled", "true")
+                .containsEntry("spark.authenticate", "true")
+                .containsEntry("spark.authenticate.secret", "standalone-cluster-secret");
     }
 
     @Test
@@ -116,6 +122,7 @@ class TestSparkLauncher {
         Map<String, String> environment = driverEnvironment();
         environment.put("KERBEROS_KEYTAB", directory.resolve("missing.keytab").toString());
         environment.remove("LAKEHOUSE_WAREHOUSE");
+        environment.remove("SPARK_AUTHENTICATE_SECRET");
         Path output = directory.resolve("conf");
 
         assertThatThrownBy(() -> SparkEntrypoint.prepareSparkConf(Role.SQL, environment, "10.0.0.1", output))
@@ -123,6 +130,8 @@ class TestSparkLauncher {
                 .satisfies(e -> assertThat(((ConfigurationException) e).problems()).containsExactly(
                         "spark-lakehouse.conf: LAKEHOUSE_WAREHOUSE is not set (where new tables go, e.g. "
                                 + "hdfs://namenode.example:8020/warehouse)",
+                        "SPARK_AUTHENTICATE_SECRET is not set (the standalone cluster's shared secret: the same on its "
+                                + "master, workers and drivers, from a Secret)",
                         "the keytab (KERBEROS_KEYTAB) " + directory.resolve("missing.keytab") + " does not exist"));
         assertThat(output).doesNotExist();
     }
