@@ -18,7 +18,7 @@ public final class LocalPlatform {
     private LocalPlatform() {}
 
     public static void main(String[] args) throws Exception {
-        int trinoPort = args.length > 0 ? Integer.parseInt(args[0]) : 8080;
+        int trinoPort = args.length > 0 ? Integer.parseInt(args[0]) : 8443;
         Instant started = Instant.now();
         DevelopmentPlatform platform = DevelopmentPlatform.shared();
         say("KDC, HDFS and the Kubernetes node up after %d s", Duration.between(started, Instant.now()).toSeconds());
@@ -27,11 +27,21 @@ public final class LocalPlatform {
         Path kubeconfig = directory.resolve("kubeconfig");
         Files.writeString(kubeconfig, platform.node.kubeconfig());
         Files.setPosixFilePermissions(kubeconfig, PosixFilePermissions.fromString("rw-------"));
+        // Trino is HTTPS-only (8443) and authenticates users: tokens come from the dev realm's Keycloak, whose
+        // fixed hostname makes every token name the issuer Trino trusts, wherever it was fetched from.
         try (LocalPortForward trino = platform.client.services().inNamespace("platform").withName("trino")
-                .portForward(8080, trinoPort)) {
+                .portForward(8443, trinoPort);
+                LocalPortForward keycloak = platform.client.services().inNamespace("platform").withName("keycloak")
+                        .portForward(8080, trinoPort + 1)) {
             say("dev environment deployed and healthy after %d s", Duration.between(started, Instant.now()).toSeconds());
-            say("Trino:      http://localhost:%d (any user name; e.g. the Trino CLI: trino --server localhost:%d)",
-                    trino.getLocalPort(), trino.getLocalPort());
+            say("Trino:      https://localhost:%d (the dev TLS certificate; users of the dev realm, with a token)",
+                    trino.getLocalPort());
+            say("Keycloak:   http://localhost:%d/realms/platform; a token for bob: curl -s -d grant_type=password "
+                    + "-d scope=openid -d client_id=trino -d client_secret=%s -d username=bob -d password=dev-bob-password "
+                    + "http://localhost:%d/realms/platform/protocol/openid-connect/token, then "
+                    + "trino --server https://localhost:%d --insecure --access-token <access_token>",
+                    keycloak.getLocalPort(), DevelopmentPlatform.TRINO_CLIENT_SECRET, keycloak.getLocalPort(),
+                    trino.getLocalPort());
             say("Kubernetes: KUBECONFIG=%s (API server %s)", kubeconfig, platform.node.kubeconfig().lines()
                     .filter(line -> line.strip().startsWith("server:")).findFirst().orElse("")
                     .strip().substring("server:".length()).strip());
