@@ -89,7 +89,8 @@ public class InstallWheelsMojo extends AbstractMojo {
         }
     }
 
-    private static void deleteTree(Path root) throws IOException {
+    /** Deletes {@code root} and everything under it, if it exists. */
+    static void deleteTree(Path root) throws IOException {
         if (!Files.exists(root)) {
             return;
         }

@@ -6,10 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -106,11 +104,7 @@ public class RefreshPythonLockMojo extends AbstractMojo {
                     "Refresh after a version change: " + PythonLock.REFRESH_COMMAND
                             + " (then review and commit the diff).")), StandardCharsets.UTF_8);
             getLog().info("Wrote %s: %d wheels".formatted(pythonLock, wheels.size()));
-            try (Stream<Path> paths = Files.walk(work)) {
-                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(path);
-                }
-            }
+            InstallWheelsMojo.deleteTree(work);
         }
         catch (ImageBuildException e) {
             throw new MojoFailureException(e.getMessage(), e);

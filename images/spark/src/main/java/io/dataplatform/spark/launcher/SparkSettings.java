@@ -75,6 +75,14 @@ final class SparkSettings {
         return Map.copyOf(defaults);
     }
 
+    /** Spark's own traffic authenticated (no SASL fallback), RPC encrypted, shuffle and spill files encrypted. */
+    private static void authenticateAndEncrypt(Map<String, String> settings) {
+        settings.put("spark.authenticate", "true");
+        settings.put("spark.network.crypto.enabled", "true");
+        settings.put("spark.network.crypto.saslFallback", "false");
+        settings.put("spark.io.encryption.enabled", "true");
+    }
+
     /**
      * The whole configuration for {@code role}. {@code address} is this container's IP (the driver advertises it:
      * DNS names of many short-lived drivers are what broke under load).
@@ -105,11 +113,8 @@ final class SparkSettings {
                         + "on its master, workers and drivers, from a Secret)");
             }
             else {
-                settings.put("spark.authenticate", "true");
+                authenticateAndEncrypt(settings);
                 settings.put("spark.authenticate.secret", secret.strip());
-                settings.put("spark.network.crypto.enabled", "true");
-                settings.put("spark.network.crypto.saslFallback", "false");
-                settings.put("spark.io.encryption.enabled", "true");
                 // The master's REST submission server cannot authenticate (Spark refuses to start it so): off.
                 settings.put("spark.master.rest.enabled", "false");
             }
@@ -123,10 +128,7 @@ final class SparkSettings {
                     // The driver's own traffic on Kubernetes: only executors holding this application's secret
                     // (Spark generates it and hands it to the executor pods it creates) may talk to the driver,
                     // RPC encrypted (AES-GCM), shuffle and spill files encrypted on the node's disks.
-                    settings.put("spark.authenticate", "true");
-                    settings.put("spark.network.crypto.enabled", "true");
-                    settings.put("spark.network.crypto.saslFallback", "false");
-                    settings.put("spark.io.encryption.enabled", "true");
+                    authenticateAndEncrypt(settings);
                 }
             }
             // Spark on Kubernetes (client mode): the team's spark-defaults ConfigMap and the downward API.
