@@ -20,6 +20,7 @@ import javax.security.auth.Subject;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.hadoop.fs.BlockLocation;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
@@ -365,7 +366,20 @@ class HdfsKerberosIT {
     void losingADataNodeLosesNoDataAndIsReported() throws Exception {
         byte[] content = randomBytes(2 * 1024 * 1024 + 5, 2);
         org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path("/user/bob/before-failure.bin");
+        // The NameNode restarted just before: a block written while one DataNode has not re-registered yet gets a
+        // single replica, and this test would lose it by design. Both nodes first, both replicas next.
+        awaitUntil("both DataNodes live", () -> cluster.as("hdfs",
+                fs -> ((DistributedFileSystem) fs).getDataNodeStats(DatanodeReportType.LIVE).length == 2));
         cluster.as("bob", fs -> write(fs, file, content));
+        awaitUntil("two replicas of every block", () -> cluster.as("bob", fs -> {
+            BlockLocation[] locations = fs.getFileBlockLocations(file, 0, content.length);
+            for (BlockLocation block : locations) {
+                if (block.getHosts().length < 2) {
+                    return false;
+                }
+            }
+            return true;
+        }));
         int blocks = cluster.as("bob", fs -> fs.getFileBlockLocations(file, 0, content.length).length);
 
         // A clean stop (TERM, as a node drain does); the NameNode finds out from the missing heartbeats.
@@ -421,6 +435,14 @@ class HdfsKerberosIT {
         byte[] bytes = new byte[size];
         new Random(seed).nextBytes(bytes);
         return bytes;
+    }
+
+    private static void awaitUntil(String what, java.util.concurrent.Callable<Boolean> condition) throws Exception {
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(1));
+        while (!condition.call()) {
+            assertThat(Instant.now()).as("waiting for " + what).isBefore(deadline);
+            Thread.sleep(500);
+        }
     }
 
     /** Retries {@code action} while the restarted NameNode is not serving yet (RPC down, or in safe mode). */
