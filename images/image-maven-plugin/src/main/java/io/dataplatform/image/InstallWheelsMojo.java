@@ -15,15 +15,22 @@ import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
+import org.apache.maven.plugins.annotations.ResolutionScope;
+import org.apache.maven.project.MavenProject;
 
 /**
  * Installs the wheels of the module's {@code python.lock} into a directory that stands for the image's root (an
  * image {@code <tree>} then adds it as one layer): every wheel downloaded once into the cache, verified against its
  * SHA-256, installed without pip. The lock must pin {@code versionWheel} at {@code version}, so that the image's tag
- * never claims a version the image does not hold (a version bump without a refresh fails here).
+ * never claims a version the image does not hold (a version bump without a refresh fails here). The module's
+ * dependencies of type {@code whl} — wheels this reactor builds ({@code build-wheel}) — are installed after them.
  */
-@Mojo(name = "install-wheels", defaultPhase = LifecyclePhase.PREPARE_PACKAGE, threadSafe = true)
+@Mojo(name = "install-wheels", defaultPhase = LifecyclePhase.PREPARE_PACKAGE, threadSafe = true,
+        requiresDependencyResolution = ResolutionScope.RUNTIME)
 public class InstallWheelsMojo extends AbstractMojo {
+    @Parameter(defaultValue = "${project}", readonly = true, required = true)
+    private MavenProject project;
+
     @Parameter(defaultValue = "${project.basedir}/python.lock")
     private File pythonLock;
 
@@ -78,8 +85,18 @@ public class InstallWheelsMojo extends AbstractMojo {
             for (PythonLock.Wheel wheel : lock.wheels()) {
                 entryPoints.addAll(installer.install(wheel, cache.fetch(wheel)));
             }
-            getLog().info("Installed %d wheels of %s into %s (%d scripts in %s)".formatted(lock.wheels().size(),
-                    pythonLock.getName(), sitePackages, entryPoints.size(), scripts));
+            int built = 0;
+            for (org.apache.maven.artifact.Artifact artifact : project.getArtifacts()) {
+                if ("whl".equals(artifact.getType())) {
+                    Path file = artifact.getFile().toPath();
+                    entryPoints.addAll(installer.install(new PythonLock.Wheel(artifact.getArtifactId(),
+                            artifact.getVersion(), Digests.sha256(file), file.toUri().toString()), file));
+                    built++;
+                }
+            }
+            getLog().info("Installed %d wheels of %s and %d built by this reactor into %s (%d scripts in %s)"
+                    .formatted(lock.wheels().size(), pythonLock.getName(), built, sitePackages, entryPoints.size(),
+                            scripts));
         }
         catch (ImageBuildException e) {
             throw new MojoFailureException(e.getMessage(), e);

@@ -125,6 +125,56 @@ class TestPythonWheels {
         assertThat(directory.resolve("etc")).doesNotExist();
     }
 
+    @Test
+    void aBuiltWheelIsTheSameFileTwiceAndInstallsWithItsEntryPoints() throws Exception {
+        Path sources = directory.resolve("src");
+        Files.createDirectories(sources.resolve("provider/hooks/__pycache__"));
+        Files.writeString(sources.resolve("provider/__init__.py"), "");
+        Files.writeString(sources.resolve("provider/provider.yaml"), "package-name: x\n");
+        Files.writeString(sources.resolve("provider/hooks/__init__.py"), "");
+        Files.writeString(sources.resolve("provider/hooks/run.py"), "def info():\n    return {}\n");
+        Files.writeString(sources.resolve("provider/hooks/__pycache__/run.cpython-313.pyc"), "byte code");
+        WheelBuilder.Metadata metadata = new WheelBuilder.Metadata("Our\n provider", ">=3.11",
+                List.of("apache-airflow>=3.0"));
+        String entryPoints = "[apache_airflow_provider]\nprovider_info = provider.hooks.run:info\n";
+        String version = WheelBuilder.pythonVersion("0.1.0-SNAPSHOT");
+
+        Path first = WheelBuilder.build("our-provider", version, metadata, sources, entryPoints, directory.resolve("a"));
+        Files.setLastModifiedTime(sources.resolve("provider/hooks/run.py"), java.nio.file.attribute.FileTime.fromMillis(0));
+        Path second = WheelBuilder.build("our-provider", version, metadata, sources, entryPoints, directory.resolve("b"));
+
+        assertThat(first.getFileName()).hasToString("our_provider-0.1.0.dev0-py3-none-any.whl");
+        assertThat(Digests.sha256(first)).isEqualTo(Digests.sha256(second));
+        Path root = directory.resolve("root");
+        PythonLock.Wheel pin = new PythonLock.Wheel("our-provider", version, Digests.sha256(first), first.toUri().toString());
+        new WheelInstaller(SCHEME, root).install(pin, first);
+        Path site = root.resolve("usr/local/lib/python3.13/dist-packages");
+        assertThat(site.resolve("provider/provider.yaml")).hasContent("package-name: x");
+        assertThat(site.resolve("provider/hooks/__pycache__")).doesNotExist();
+        Path distInfo = site.resolve("our_provider-0.1.0.dev0.dist-info");
+        assertThat(distInfo.resolve("entry_points.txt")).hasContent(entryPoints.strip());
+        assertThat(Files.readString(distInfo.resolve("METADATA"))).contains("Name: our-provider\n",
+                "Version: 0.1.0.dev0\n", "Summary: Our provider\n", "Requires-Dist: apache-airflow>=3.0\n");
+        // RECORD holds every file with its digest, and itself without one.
+        List<String> record = Files.readAllLines(distInfo.resolve("RECORD"));
+        assertThat(record).contains("our_provider-0.1.0.dev0.dist-info/RECORD,,")
+                .anyMatch(line -> line.matches("provider/hooks/run\\.py,sha256=[A-Za-z0-9_-]{43},26"));
+        assertThat(record).hasSize(8);
+    }
+
+    @Test
+    void aWheelIsBuiltOnlyFromPackagesAndPep440Versions() throws Exception {
+        Path sources = directory.resolve("src");
+        Files.createDirectories(sources.resolve("notes"));
+        Files.writeString(sources.resolve("notes/readme.txt"), "x");
+        WheelBuilder.Metadata metadata = new WheelBuilder.Metadata("", ">=3.11", List.of());
+        assertThatThrownBy(() -> WheelBuilder.build("x", "1.0", metadata, sources, null, directory.resolve("out")))
+                .hasMessageContaining("notes is not a Python package (no __init__.py)");
+        assertThat(directory.resolve("out")).doesNotExist();
+        assertThatThrownBy(() -> WheelBuilder.pythonVersion("1.0-beta"))
+                .hasMessage("Version '1.0-beta' has no PEP 435 form (expected e.g. 1.2.3 or 1.2.3-SNAPSHOT)".replace("435", "440"));
+    }
+
     /** A wheel of {@code files} plus its dist-info (WHEEL, METADATA and, if given, entry_points.txt). */
     private Path wheel(String name, String version, Map<String, String> files, String entryPoints) throws IOException {
         Path wheel = directory.resolve("%s-%s-py3-none-any.whl".formatted(name, version));
