@@ -52,6 +52,19 @@ public class BuildImageMojo extends AbstractDebianMojo {
     @Parameter
     private File from;
 
+    /**
+     * Another image on the same base as {@code from} whose own layers this image adds (e.g. the Spark image's over
+     * the Airflow image): {@code <overlay><archive>…</archive><entrypointVariable>…</entrypointVariable></overlay>}.
+     */
+    @Parameter
+    private Overlay overlay;
+
+    /** The {@code <overlay>} element. */
+    public static class Overlay {
+        private File archive;
+        private String entrypointVariable;
+    }
+
     @Parameter(property = "image.debianCache", defaultValue = "${user.home}/.cache/dataplatform/debian")
     private File debianCache;
 
@@ -239,7 +252,9 @@ public class BuildImageMojo extends AbstractDebianMojo {
                 Optional.ofNullable(cmd), Optional.ofNullable(healthcheck), exposedPorts, healthcheckInterval,
                 healthcheckTimeout);
         File buildDirectory = new File(project.getBuild().getDirectory());
-        return new ImageSpec(imageName, Optional.ofNullable(from).map(File::toPath), debian, conventions, jrePart,
+        Optional<ImageSpec.OverlayPart> overlayPart = Optional.ofNullable(overlay).map(value -> new ImageSpec.OverlayPart(
+                value.archive.toPath(), value.entrypointVariable));
+        return new ImageSpec(imageName, Optional.ofNullable(from).map(File::toPath), overlayPart, debian, conventions, jrePart,
                 archiveParts, treeParts, runtime, buildDirectory.toPath().resolve("image-build"),
                 buildDirectory.toPath().resolve("image-layer-cache"), outputArchive.toPath(),
                 buildDirectory.toPath().resolve("image.json"));

@@ -81,6 +81,11 @@ public final class ImageBuilder {
             config = JSON.createObjectNode();
             history = JSON.createArrayNode();
         }
+        List<LayerResult> written = new ArrayList<>();
+        Map<String, String> overlayEnv = new TreeMap<>();
+        if (spec.overlay().isPresent()) {
+            overlayEnv = overlay(spec, work, layerFiles, diffIds, history, config, written);
+        }
 
         List<Layer> layers = new ArrayList<>();
         // Layers reused from an earlier build of this module: the big, slow-changing ones (a distribution archive).
@@ -129,7 +134,6 @@ public final class ImageBuilder {
             layers.add(layer);
         }
 
-        List<LayerResult> written = new ArrayList<>();
         for (Path cached : cachedLayerFiles) {
             // The cache file name is a key of the inputs; the diff id is the digest of what is in it.
             String digest = Files.readString(digestFile(cached)).strip();
@@ -151,7 +155,7 @@ public final class ImageBuilder {
             log.accept("Layer %s: %s, %d MB".formatted(layer.name(), blob.digest(), blob.size() >> 20));
         }
 
-        ObjectNode finalConfig = imageConfig(config, spec, diffIds, history);
+        ObjectNode finalConfig = imageConfig(config, overlayEnv, spec, diffIds, history);
         Path partial = spec.outputArchive().resolveSibling(spec.outputArchive().getFileName() + ".partial");
         try {
             DockerArchive.Written archive = DockerArchive.write(partial, finalConfig, layerFiles, diffIds,
@@ -265,15 +269,70 @@ public final class ImageBuilder {
         return layer;
     }
 
-    private static ObjectNode imageConfig(ObjectNode base, ImageSpec spec, List<String> diffIds, ArrayNode history) {
-        JsonNode baseRuntime = base.path("config");
-        ImageSpec.RuntimeConfig runtime = spec.runtime();
+    /**
+     * Adds the overlay's layers above those it shares with the base; returns its environment (merged into the base's,
+     * which must not set any of its variables differently) plus its entrypoint as a JSON list in the variable named.
+     */
+    private Map<String, String> overlay(ImageSpec spec, Path work, List<Path> layerFiles, List<String> diffIds,
+            ArrayNode history, ObjectNode baseConfig, List<LayerResult> written) throws IOException {
+        ImageSpec.OverlayPart overlay = spec.overlay().orElseThrow();
+        String name = overlay.archive().getFileName().toString();
+        if (spec.base().isEmpty()) {
+            throw new ImageBuildException("An overlay (%s) adds layers over a base image: set <from>".formatted(
+                    overlay.archive()));
+        }
+        DockerArchive.Image image = DockerArchive.read(overlay.archive(), work.resolve("overlay"));
+        List<String> ids = new ArrayList<>();
+        image.config().path("rootfs").path("diff_ids").forEach(id -> ids.add(id.asText()));
+        int shared = 0;
+        while (shared < ids.size() && shared < diffIds.size() && ids.get(shared).equals(diffIds.get(shared))) {
+            shared++;
+        }
+        if (shared == 0) {
+            throw new ImageBuildException("The overlay %s shares no base layer with %s: both must be built on the "
+                    .formatted(overlay.archive(), spec.base().get()) + "same image");
+        }
+        log.accept("Overlay %s: %d shared layers, %d added".formatted(overlay.archive(), shared, ids.size() - shared));
+        List<JsonNode> overlayHistory = new ArrayList<>();
+        image.config().path("history").forEach(overlayHistory::add);
+        for (int index = shared; index < ids.size(); index++) {
+            layerFiles.add(image.layers().get(index));
+            diffIds.add(ids.get(index));
+            String createdBy = index < overlayHistory.size() ? overlayHistory.get(index).path("created_by").asText()
+                    : "layer " + index;
+            history.addObject().put("created", EPOCH).put("created_by", "overlay of " + name + ": " + createdBy);
+            written.add(new LayerResult("overlay " + createdBy, ids.get(index), Files.size(image.layers().get(index))));
+        }
 
+        Map<String, String> baseEnv = env(baseConfig.path("config"));
+        Map<String, String> env = env(image.config().path("config"));
+        for (Map.Entry<String, String> entry : env.entrySet()) {
+            String baseValue = baseEnv.get(entry.getKey());
+            if (baseValue != null && !baseValue.equals(entry.getValue())) {
+                throw new ImageBuildException("The overlay %s sets %s=%s, the base image %s=%s: set it in this module"
+                        .formatted(name, entry.getKey(), entry.getValue(), entry.getKey(), baseValue));
+            }
+        }
+        env.put(overlay.entrypointVariable(), JSON.writeValueAsString(image.config().path("config").path("Entrypoint")));
+        return env;
+    }
+
+    private static Map<String, String> env(JsonNode runtime) {
         Map<String, String> env = new TreeMap<>();
-        for (JsonNode entry : baseRuntime.path("Env")) {
+        for (JsonNode entry : runtime.path("Env")) {
             String[] pair = entry.asText().split("=", 2);
             env.put(pair[0], pair.length > 1 ? pair[1] : "");
         }
+        return env;
+    }
+
+    private static ObjectNode imageConfig(ObjectNode base, Map<String, String> overlayEnv, ImageSpec spec,
+            List<String> diffIds, ArrayNode history) {
+        JsonNode baseRuntime = base.path("config");
+        ImageSpec.RuntimeConfig runtime = spec.runtime();
+
+        Map<String, String> env = env(baseRuntime);
+        env.putAll(overlayEnv);
         env.putAll(runtime.env());
         Map<String, String> labels = new TreeMap<>();
         baseRuntime.path("Labels").fields()

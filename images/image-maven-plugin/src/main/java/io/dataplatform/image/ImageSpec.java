@@ -16,6 +16,7 @@ import static java.util.Objects.requireNonNull;
 public record ImageSpec(
         ImageName name,
         Optional<Path> base,
+        Optional<OverlayPart> overlay,
         Optional<DebianPart> debian,
         Conventions conventions,
         Optional<JrePart> jre,
@@ -29,6 +30,7 @@ public record ImageSpec(
     public ImageSpec {
         requireNonNull(name, "name is null");
         requireNonNull(base, "base is null");
+        requireNonNull(overlay, "overlay is null");
         requireNonNull(debian, "debian is null");
         requireNonNull(conventions, "conventions is null");
         requireNonNull(jre, "jre is null");
@@ -155,6 +157,18 @@ public record ImageSpec(
             if (includes.isEmpty()) {
                 throw new ImageBuildException("Archive %s: list the entries to include".formatted(archive));
             }
+        }
+    }
+
+    /**
+     * Another image built on the same base as this one's: its layers above the shared ones are added after the base
+     * image's (the same layers, so the same digests a node already holds), and its environment merged in. Its
+     * entrypoint, which this image replaces, is kept as a JSON list in {@code entrypointVariable}.
+     */
+    public record OverlayPart(Path archive, String entrypointVariable) {
+        public OverlayPart {
+            requireNonNull(archive, "archive is null");
+            requireNonNull(entrypointVariable, "entrypointVariable is null");
         }
     }
 

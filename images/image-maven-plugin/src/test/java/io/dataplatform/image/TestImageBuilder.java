@@ -148,6 +148,7 @@ class TestImageBuilder {
                 new ImageSpec.ImageName("", "platform", "app", "1.0", "1"),
                 Optional.of(baseOutput.resolve("image.tar")),
                 Optional.empty(),
+                Optional.empty(),
                 ImageSpec.Conventions.none(),
                 Optional.empty(),
                 List.of(),
@@ -174,6 +175,72 @@ class TestImageBuilder {
         assertThat(result.layers()).hasSize(1);
     }
 
+    @Test
+    void anOverlayAddsAnotherImagesOwnLayersAndKeepsItsEntrypoint() throws IOException {
+        Path baseOutput = temporary.resolve("base");
+        ImageBuilder.Result base = build(writeLock(packages), baseOutput, Optional.empty());
+        Path spark = child("spark", baseOutput.resolve("image.tar"), Optional.empty(),
+                Map.of("SPARK_HOME", "/opt/spark", "LANG", "C.UTF-8"), List.of("java", "-cp", "/opt/spark/*", "Main"));
+        Path airflow = child("airflow", baseOutput.resolve("image.tar"), Optional.empty(),
+                Map.of("AIRFLOW_HOME", "/opt/airflow"), List.of("airflow-launcher"));
+        Path task = child("task", airflow, Optional.of(new ImageSpec.OverlayPart(spark, "SPARK_ENTRYPOINT")),
+                Map.of(), null);
+
+        DockerArchive.Image sparkImage = DockerArchive.read(spark, temporary.resolve("read-spark"));
+        DockerArchive.Image image = DockerArchive.read(task, temporary.resolve("read-task"));
+        List<String> ids = new ArrayList<>();
+        image.config().path("rootfs").path("diff_ids").forEach(id -> ids.add(id.asText()));
+        List<String> sparkIds = new ArrayList<>();
+        sparkImage.config().path("rootfs").path("diff_ids").forEach(id -> sparkIds.add(id.asText()));
+        // base (2) + airflow's tree + spark's tree (the very layer of the Spark image) + task's own tree.
+        assertThat(ids).hasSize(base.layers().size() + 3);
+        assertThat(ids.get(base.layers().size() + 1)).isEqualTo(sparkIds.getLast());
+        assertThat(image.config().path("history")).hasSize(ids.size());
+        JsonNode config = image.config().path("config");
+        assertThat(config.path("Env").toString()).contains("SPARK_HOME=/opt/spark", "AIRFLOW_HOME=/opt/airflow",
+                "SPARK_ENTRYPOINT=[\\\"java\\\",\\\"-cp\\\",\\\"/opt/spark/*\\\",\\\"Main\\\"]");
+        assertThat(config.path("Entrypoint").toString()).isEqualTo("[\"airflow-launcher\"]");
+    }
+
+    @Test
+    void anOverlayMustShareTheBaseAndNotContradictItsEnvironment() throws IOException {
+        Path baseOutput = temporary.resolve("base");
+        build(writeLock(packages), baseOutput, Optional.empty());
+        Path other = child("other", baseOutput.resolve("image.tar"), Optional.empty(), Map.of("LANG", "C"),
+                List.of("x"));
+        assertThatThrownBy(() -> child("task", baseOutput.resolve("image.tar"),
+                Optional.of(new ImageSpec.OverlayPart(other, "X")), Map.of(), null))
+                .hasMessageContaining("The overlay image.tar sets LANG=C, the base image LANG=C.UTF-8");
+        Path unrelated = child("unrelated", null, Optional.empty(), Map.of(), List.of("x"));
+        assertThatThrownBy(() -> child("task2", baseOutput.resolve("image.tar"),
+                Optional.of(new ImageSpec.OverlayPart(unrelated, "X")), Map.of(), null))
+                .hasMessageContaining("shares no base layer with");
+        assertThat(temporary.resolve("task/image.tar")).doesNotExist();
+    }
+
+    /** An image of one tree (a file named after it) on {@code base}; returns its archive. */
+    private Path child(String name, Path base, Optional<ImageSpec.OverlayPart> overlay, Map<String, String> env,
+            List<String> entrypoint) throws IOException {
+        Path tree = Files.createDirectories(temporary.resolve("trees/" + name));
+        Files.writeString(tree.resolve(name + ".txt"), name + "\n");
+        Path output = Files.createDirectories(temporary.resolve(name));
+        ImageSpec spec = new ImageSpec(
+                new ImageSpec.ImageName("", "platform", name, "1.0", "1"),
+                Optional.ofNullable(base),
+                overlay,
+                Optional.empty(),
+                ImageSpec.Conventions.none(),
+                Optional.empty(),
+                List.of(),
+                List.of(new ImageSpec.TreePart(tree, "/opt/" + name)),
+                new ImageSpec.RuntimeConfig(new TreeMap<>(env), new TreeMap<>(), Optional.empty(), Optional.empty(),
+                        Optional.ofNullable(entrypoint), Optional.empty(), Optional.empty(), List.of()),
+                output.resolve("work"), output.resolve("layer-cache"), output.resolve("image.tar"),
+                output.resolve("image.json"));
+        new ImageBuilder(log::add).build(spec);
+        return output.resolve("image.tar");
+    }
+
     private ImageBuilder.Result build(Path lock, Path output, Optional<Path> base) throws IOException {
         Files.createDirectories(output);
         ImageSpec.ImageName name = new ImageSpec.ImageName("registry.example:5000", "platform", "base-os", "trixie",
@@ -182,6 +249,7 @@ class TestImageBuilder {
         ImageSpec spec = new ImageSpec(
                 name,
                 base,
+                Optional.empty(),
                 Optional.of(new ImageSpec.DebianPart(lock, temporary.resolve("cache"), List.of(),
                         List.of("ca-certificates", "libc6"), List.of("openssl"))),
                 new ImageSpec.Conventions(List.of(new ImageSpec.User("platform", 1000, "/home/platform", "/bin/sh")),
