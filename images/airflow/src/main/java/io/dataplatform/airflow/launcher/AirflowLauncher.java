@@ -27,6 +27,7 @@ import static io.dataplatform.hadoop.config.Setting.secret;
  * <caption>Roles (the first argument, or AIRFLOW_ROLE)</caption>
  * <tr><td>api-server, scheduler, dag-processor, triggerer</td><td>that Airflow component</td></tr>
  * <tr><td>db-migrate</td><td>creates or upgrades the metadata database, then exits</td></tr>
+ * <tr><td>db-check</td><td>waits until the metadata database is migrated (the other components' init container)</td></tr>
  * <tr><td>task</td><td>runs the command that follows (what the Kubernetes executor gives a task's pod)</td></tr>
  * <tr><td>cli</td><td>the {@code airflow} command with the arguments that follow, e.g. {@code cli dags list}</td></tr>
  * </table>
@@ -35,6 +36,8 @@ import static io.dataplatform.hadoop.config.Setting.secret;
  * <tr><td>AIRFLOW_DATABASE_HOST, _NAME, _USER, _PASSWORD</td><td>the team's metadata database in the platform's
  * PostgreSQL (TLS required); not needed by {@code task}, nor when AIRFLOW__DATABASE__SQL_ALCHEMY_CONN is set</td></tr>
  * <tr><td>AIRFLOW_API_PORT</td><td>the api-server's port (8080)</td></tr>
+ * <tr><td>AIRFLOW_TASK_IMAGE</td><td>the image of the Kubernetes executor's task pods ({@code repository:tag}), split
+ * into Airflow's worker container repository and tag</td></tr>
  * </table>
  */
 public final class AirflowLauncher {
@@ -42,7 +45,12 @@ public final class AirflowLauncher {
     static final String CONNECTION = "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN";
     private static final String NAME = "[a-z_][a-z0-9_]*";
 
-    enum Role { API_SERVER, SCHEDULER, DAG_PROCESSOR, TRIGGERER, DB_MIGRATE, TASK, CLI }
+    enum Role { API_SERVER, SCHEDULER, DAG_PROCESSOR, TRIGGERER, DB_MIGRATE, DB_CHECK, TASK, CLI }
+
+    /** The Kubernetes executor's task image, as one reference (what Kubernetes manifests and pins carry). */
+    static final String TASK_IMAGE = "AIRFLOW_TASK_IMAGE";
+    private static final java.util.regex.Pattern IMAGE = java.util.regex.Pattern.compile(
+            "((?:[a-z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:[._/-][a-z0-9]+)*):([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})");
 
     static final List<Setting> DATABASE = List.of(
             required("AIRFLOW_DATABASE_HOST", ClientConfiguration.HOST_PORT,
@@ -92,7 +100,8 @@ public final class AirflowLauncher {
         prepared.putIfAbsent("AIRFLOW__CORE__LOAD_EXAMPLES", "False");
         prepared.putIfAbsent("AIRFLOW__CORE__EXECUTOR", "LocalExecutor");
         List<String> problems = new ArrayList<>();
-        boolean needsDatabase = role != Role.TASK && role != Role.CLI;
+        // The cli uses the team's database when its variables are there (e.g. `kubectl exec … cli dags list`).
+        boolean needsDatabase = role != Role.TASK && (role != Role.CLI || !blank(environment.get("AIRFLOW_DATABASE_HOST")));
         if (needsDatabase && blank(environment.get(CONNECTION))) {
             Variables database = new Variables(environment).read(DATABASE);
             problems.addAll(database.problems());
@@ -116,6 +125,7 @@ public final class AirflowLauncher {
             case DAG_PROCESSOR -> command.addAll(List.of(AIRFLOW, "dag-processor"));
             case TRIGGERER -> command.addAll(List.of(AIRFLOW, "triggerer"));
             case DB_MIGRATE -> command.addAll(List.of(AIRFLOW, "db", "migrate"));
+            case DB_CHECK -> command.addAll(List.of(AIRFLOW, "db", "check-migrations", "--migration-wait-timeout", "600"));
             case CLI -> command.add(AIRFLOW);
             case TASK -> {
                 if (arguments.isEmpty()) {
@@ -124,6 +134,18 @@ public final class AirflowLauncher {
             }
         }
         command.addAll(arguments);
+        String taskImage = environment.get(TASK_IMAGE);
+        if (!blank(taskImage)) {
+            java.util.regex.Matcher image = IMAGE.matcher(taskImage.strip());
+            if (image.matches()) {
+                prepared.put("AIRFLOW__KUBERNETES_EXECUTOR__WORKER_CONTAINER_REPOSITORY", image.group(1));
+                prepared.put("AIRFLOW__KUBERNETES_EXECUTOR__WORKER_CONTAINER_TAG", image.group(2));
+            }
+            else {
+                problems.add(TASK_IMAGE + "='" + taskImage + "' is not an image reference repository:tag (the Kubernetes "
+                        + "executor's task image, e.g. platform/airflow-spark:3.3.2-spark4.1.1-1)");
+            }
+        }
         if (!problems.isEmpty()) {
             throw new StartProblems(problems);
         }

@@ -29,6 +29,15 @@ class TestAirflowLauncher {
                 .containsExactly("/usr/local/bin/airflow", "api-server", "--port", "8080");
         assertThat(AirflowLauncher.plan(new String[] {"db-migrate"}, DATABASE).command())
                 .containsExactly("/usr/local/bin/airflow", "db", "migrate");
+        assertThat(AirflowLauncher.plan(new String[] {"db-check"}, DATABASE).command())
+                .containsExactly("/usr/local/bin/airflow", "db", "check-migrations", "--migration-wait-timeout", "600");
+        // The task pods' image, one reference in the manifests, becomes Airflow's repository and tag.
+        Map<String, String> withTaskImage = new HashMap<>(DATABASE);
+        withTaskImage.put("AIRFLOW_TASK_IMAGE", "registry.operator.example:5000/platform/airflow-spark:3.3.2-spark4.1.1-1");
+        assertThat(AirflowLauncher.plan(new String[] {"scheduler"}, withTaskImage).environment())
+                .containsEntry("AIRFLOW__KUBERNETES_EXECUTOR__WORKER_CONTAINER_REPOSITORY",
+                        "registry.operator.example:5000/platform/airflow-spark")
+                .containsEntry("AIRFLOW__KUBERNETES_EXECUTOR__WORKER_CONTAINER_TAG", "3.3.2-spark4.1.1-1");
         Map<String, String> byVariable = new HashMap<>(DATABASE);
         byVariable.put("AIRFLOW_ROLE", "dag-processor");
         byVariable.put("AIRFLOW__CORE__EXECUTOR", "LocalExecutor,KubernetesExecutor");
@@ -60,6 +69,7 @@ class TestAirflowLauncher {
         bad.put("AIRFLOW_DATABASE_HOST", "postgresql.platform.svc");
         bad.put("AIRFLOW_DATABASE_PASSWORD", "");
         bad.put("AIRFLOW_API_PORT", "http");
+        bad.put("AIRFLOW_TASK_IMAGE", "platform/airflow-spark");
         assertThatThrownBy(() -> AirflowLauncher.plan(new String[] {"api-server"}, bad))
                 .isInstanceOf(StartProblems.class)
                 .satisfies(e -> assertThat(((StartProblems) e).problems()).containsExactly(
@@ -67,11 +77,13 @@ class TestAirflowLauncher {
                                 + "server, host:port, e.g. postgresql.platform.svc:5432)",
                         "AIRFLOW_DATABASE_NAME is not set (the team's database, e.g. airflow_data_engineering)",
                         "AIRFLOW_DATABASE_PASSWORD is not set (the owner's password, from a Secret)",
-                        "AIRFLOW_API_PORT='http' is not valid (the api-server's port)"));
+                        "AIRFLOW_API_PORT='http' is not valid (the api-server's port)",
+                        "AIRFLOW_TASK_IMAGE='platform/airflow-spark' is not an image reference repository:tag (the "
+                                + "Kubernetes executor's task image, e.g. platform/airflow-spark:3.3.2-spark4.1.1-1)"));
         assertThatThrownBy(() -> AirflowLauncher.plan(new String[] {"webserver"}, DATABASE))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("unknown role 'webserver' (argument or AIRFLOW_ROLE): expected api-server, scheduler, "
-                        + "dag-processor, triggerer, db-migrate, task or cli");
+                        + "dag-processor, triggerer, db-migrate, db-check, task or cli");
         assertThatThrownBy(() -> AirflowLauncher.plan(new String[] {"task"}, Map.of()))
                 .hasMessage("task needs the command to run (the Kubernetes executor's pod arguments)");
     }
