@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,9 +48,35 @@ func TestTheDevEnvironmentRendersAsArgoCDWouldDeployIt(t *testing.T) {
 	if subject := asMap(asList(binding["subjects"])[0]); subject["namespace"] != "team-data-engineering" {
 		t.Errorf("role binding subject: %v", subject)
 	}
+	// The team's Airflow: our base with the team file's airflow section patched in.
 	airflow := byName["data-engineering-airflow"]
-	if airflow.Skipped == "" || !strings.Contains(airflow.Skipped, "chart airflow") || len(airflow.Objects) != 0 {
-		t.Errorf("airflow: %+v", airflow)
+	if airflow.Skipped != "" || airflow.Wave != 10 || airflow.Namespace != "team-data-engineering" {
+		t.Fatalf("airflow: %+v", airflow)
+	}
+	var config, logs map[string]interface{}
+	for _, object := range airflow.Objects {
+		switch name := asMap(object["metadata"])["name"]; {
+		case object["kind"] == "ConfigMap" && name == "airflow-config":
+			config = asMap(object["data"])
+		case object["kind"] == "PersistentVolumeClaim":
+			logs = object
+		}
+	}
+	bundles := config["AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST"].(string)
+	var parsed []map[string]interface{}
+	if err := json.Unmarshal([]byte(bundles), &parsed); err != nil || len(parsed) != 1 {
+		t.Fatalf("bundle list %q: %v", bundles, err)
+	}
+	kwargs := asMap(parsed[0]["kwargs"])
+	if kwargs["repo_url"] != "https://git.operator.example/data-engineering/dags.git" || kwargs["tracking_ref"] != "main" ||
+		kwargs["subdir"] != "dags" {
+		t.Errorf("bundle not patched from the team file: %v", parsed)
+	}
+	if config["AIRFLOW_DATABASE_NAME"] != "airflow_data_engineering" || config["KERBEROS_PRINCIPAL"] != "etl" {
+		t.Errorf("database or principal not patched from the team file: %v", config)
+	}
+	if storage := asMap(asMap(asMap(logs["spec"])["resources"])["requests"])["storage"]; storage != "20Gi" {
+		t.Errorf("log volume: %v", storage)
 	}
 }
 

@@ -35,10 +35,10 @@ var scheme = func() *runtime.Scheme {
 var strict = json.NewSerializerWithOptions(json.DefaultMetaFactory, scheme, scheme,
 	json.SerializerOptions{Yaml: true, Strict: true})
 
-// A tag the reactor derives from a version property and platform.revision (e.g. 476-1, 3.4.3-1, trixie-1), which a
-// release never moves, optionally with the digest a publish pinned; or a digest alone.
+// A tag the reactor derives from version properties and platform.revision (e.g. 476-1, 3.4.3-1, trixie-1,
+// 3.3.2-spark4.1.1-1), which a release never moves, optionally with the digest a publish pinned; or a digest alone.
 var pinnedImage = regexp.MustCompile(`^(?:[a-z0-9.-]+(?::[0-9]+)?/)*platform/[a-z0-9-]+` +
-	`(?::[0-9A-Za-z][0-9A-Za-z._]*-[0-9]+(?:@sha256:[0-9a-f]{64})?|@sha256:[0-9a-f]{64})$`)
+	`(?::[0-9A-Za-z][0-9A-Za-z._-]*-[0-9]+(?:@sha256:[0-9a-f]{64})?|@sha256:[0-9a-f]{64})$`)
 
 // check returns the problems of one rendered object.
 func check(o object, kustomization string) []string {

@@ -83,6 +83,11 @@ final class TeamApps {
             case "ResourceQuota" -> "%s: cpu %d, memory %s, storage %s, pods %d".formatted(object, values.cpu(),
                     values.memory(), values.storage(), values.pods());
             case "AppProject" -> "AppProject %s (destination team-%s only)".formatted(values.team(), values.team());
+            case "ConfigMap" -> values.airflow() == null ? object : "%s: DAGs from %s (branch %s, %s/), tasks as %s"
+                    .formatted(object, values.airflow().repository(), values.airflow().branch(),
+                            values.airflow().path(), values.airflow().principal());
+            case "PersistentVolumeClaim" -> values.airflow() == null ? object
+                    : "%s: %s".formatted(object, values.airflow().logStorage());
             default -> object;
         };
     }

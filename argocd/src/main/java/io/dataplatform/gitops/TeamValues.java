@@ -2,18 +2,17 @@ package io.dataplatform.gitops;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A team's values file ({@code argocd/teams/<team>/values-<team>.yaml}): who the team is, its quota, and its own
- * Airflow values. {@link #validate} names every problem by field; argocd/teams/schema.json says the same for editors
+ * A team's values file ({@code argocd/teams/<team>/values-<team>.yaml}): who the team is, its quota, and its
+ * Airflow ({@link AirflowValues}). {@link #validate} names every problem by field; argocd/teams/schema.json says the same for editors
  * (a test keeps the two in step).
  */
 public record TeamValues(String team, String description, List<String> owners, int cpu, String memory,
-        String storage, int pods, Map<String, Object> airflow) {
+        String storage, int pods, AirflowValues airflow) {
     public static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,28}[a-z0-9]");
     public static final Set<String> RESERVED = Set.of("platform", "argocd", "default", "system", "admin");
     public static final Pattern OWNER = Pattern.compile("[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}");
@@ -28,7 +27,6 @@ public record TeamValues(String team, String description, List<String> owners, i
 
     public TeamValues {
         owners = List.copyOf(owners);
-        airflow = airflow == null ? Map.of() : Map.copyOf(airflow);
     }
 
     /** Every problem of these values, each starting with the field it is about; empty when valid. */
@@ -60,6 +58,25 @@ public record TeamValues(String team, String description, List<String> owners, i
         if (pods < 1 || pods > MAX_PODS) {
             problems.add("quota.pods: %d is out of range (1 to %d)".formatted(pods, MAX_PODS));
         }
+        if (airflow == null) {
+            problems.add("airflow: required (the team's DAG repository, its tasks' principal, its log volume)");
+        }
+        else {
+            problems.addAll(airflow.validate());
+            long memoryGi = gibibytes(memory);
+            if (cpu >= 1 && cpu < AirflowValues.CPU_CORES || memoryGi > 0 && memoryGi < AirflowValues.MEMORY_GI) {
+                problems.add(("quota: the team's Airflow takes %d cores and %dGi (its components and one running "
+                        + "task pod): quota.cpu must be at least %d and quota.memory at least %dGi").formatted(
+                        AirflowValues.CPU_CORES, AirflowValues.MEMORY_GI, AirflowValues.CPU_CORES,
+                        AirflowValues.MEMORY_GI));
+            }
+            long logsGi = gibibytes(airflow.logStorage());
+            long storageGi = gibibytes(storage);
+            if (logsGi > 0 && storageGi > 0 && logsGi > storageGi) {
+                problems.add("airflow.logs.storage: %s is more than quota.storage %s".formatted(airflow.logStorage(),
+                        storage));
+            }
+        }
         return problems;
     }
 
@@ -77,12 +94,25 @@ public record TeamValues(String team, String description, List<String> owners, i
                 .append("  memory: ").append(memory).append('\n')
                 .append("  storage: ").append(storage).append('\n')
                 .append("  pods: ").append(pods).append('\n')
-                .append("# The team's own Helm values for its Airflow, over argocd/apps/airflow/values/common.yaml.\n")
-                .append("airflow: {}\n");
+                .append(airflow.toYaml());
         return yaml.toString();
     }
 
-    private static void checkQuantity(List<String> problems, String field, String value, long maxGi) {
+    /** A quantity in whole Gi (rounded up), or 0 when it is not one. */
+    static long gibibytes(String value) {
+        Matcher matcher = value == null ? null : QUANTITY.matcher(value);
+        if (matcher == null || !matcher.matches()) {
+            return 0;
+        }
+        long amount = Long.parseLong(matcher.group(1));
+        return switch (matcher.group(2)) {
+            case "Mi" -> (amount + 1023) / 1024;
+            case "Gi" -> amount;
+            default -> amount * 1024;
+        };
+    }
+
+    static void checkQuantity(List<String> problems, String field, String value, long maxGi) {
         Matcher matcher = value == null ? null : QUANTITY.matcher(value);
         if (matcher == null || !matcher.matches()) {
             problems.add("%s: '%s' is not a quantity like 64Gi (Mi, Gi or Ti)".formatted(field, value));

@@ -18,7 +18,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class TestTeams {
     private static final List<String> GOOD = List.of("network-planning", "--description", "Radio network planning",
-            "--owner", "alice@operator.example", "--cpu", "20", "--memory", "64Gi", "--storage", "500Gi");
+            "--owner", "alice@operator.example", "--cpu", "20", "--memory", "64Gi", "--storage", "500Gi",
+            "--dag-repository", "https://git.operator.example/network-planning/dags.git");
+    /** Every repository is reachable (the real check: git ls-remote, below). */
+    private static final GitRepositoryCheck REACHABLE = (repository, branch) -> java.util.Optional.empty();
 
     @TempDir
     Path tree;
@@ -55,11 +58,11 @@ class TestTeams {
 
         List<String> dryRun = new ArrayList<>(GOOD);
         dryRun.add("--dry-run");
-        assertThat(Teams.onboard(repositoryTeams, dryRun)).contains("would add group team-network-planning to "
+        assertThat(Teams.onboard(repositoryTeams, dryRun, REACHABLE)).contains("would add group team-network-planning to "
                 + realm.toAbsolutePath() + " (the development realm; in production the corporate IdP's team creates it)");
         assertThat(DevelopmentRealm.hasGroup(realm, "network-planning")).isFalse();
 
-        assertThat(Teams.onboard(repositoryTeams, GOOD)).contains("added group team-network-planning to "
+        assertThat(Teams.onboard(repositoryTeams, GOOD, REACHABLE)).contains("added group team-network-planning to "
                 + realm.toAbsolutePath() + " (the development realm; in production the corporate IdP's team creates it)");
         JsonNode groups = new ObjectMapper().readTree(realm.toFile()).path("groups");
         assertThat(groups.get(0).path("name").asText()).isEqualTo("team-data-engineering");
@@ -71,7 +74,7 @@ class TestTeams {
 
     @Test
     void onboardingWritesOneValuesFileAndSaysWhatSyncWillCreate() throws Exception {
-        List<String> report = Teams.onboard(teams, GOOD);
+        List<String> report = Teams.onboard(teams, GOOD, REACHABLE);
 
         Path file = teams.resolve("network-planning/values-network-planning.yaml");
         assertThat(report).first().isEqualTo("wrote " + file);
@@ -88,8 +91,20 @@ class TestTeams {
                 "    ResourceQuota team-quota: cpu 20, memory 64Gi, storage 500Gi, pods 200",
                 "    RoleBinding spark-driver",
                 "    ServiceAccount spark",
-                "  Application network-planning-airflow (project network-planning, namespace team-network-planning): "
-                        + "chart airflow 1.18.0 from https://airflow.apache.org");
+                "  Application network-planning-airflow (project network-planning, namespace team-network-planning):",
+                "    ConfigMap airflow-config: DAGs from https://git.operator.example/network-planning/dags.git "
+                        + "(branch main, dags/), tasks as etl-network-planning",
+                "    ConfigMap airflow-pod-templates",
+                "    Deployment airflow-api-server",
+                "    Deployment airflow-dag-processor",
+                "    Deployment airflow-scheduler",
+                "    Deployment airflow-triggerer",
+                "    PersistentVolumeClaim airflow-logs: 10Gi",
+                "    PodTemplate airflow-task",
+                "    Role airflow-executor",
+                "    RoleBinding airflow-executor",
+                "    Service airflow-api-server",
+                "    ServiceAccount airflow");
         assertThat(Files.readString(file)).contains("""
                 team: network-planning
                 description: "Radio network planning"
@@ -100,6 +115,16 @@ class TestTeams {
                   memory: 64Gi
                   storage: 500Gi
                   pods: 200
+                # The team's Airflow (argocd/apps/airflow): its DAGs from its git repository, its tasks' Kerberos
+                # principal (keytab in Secret airflow-keytab), its log volume.
+                airflow:
+                  dags:
+                    repository: https://git.operator.example/network-planning/dags.git
+                    branch: main
+                    path: dags
+                  principal: etl-network-planning
+                  logs:
+                    storage: 10Gi
                 """);
         try (var files = Files.walk(teams)) {
             assertThat(files.filter(Files::isRegularFile)).containsExactly(file);
@@ -109,9 +134,7 @@ class TestTeams {
 
     @Test
     void theReportFollowsTheTreeNotTheTool() throws Exception {
-        // A chart upgrade and a new object in the team's foundation: the report says what Sync will now do.
-        Path applicationSets = tree.resolve("environments/base/teams.yaml");
-        Files.writeString(applicationSets, Files.readString(applicationSets).replace("targetRevision: 1.18.0", "targetRevision: 1.19.0"));
+        // A new object in the team's foundation: the report says what Sync will now do.
         Path foundation = tree.resolve("apps/team/base");
         Files.writeString(foundation.resolve("limits.yaml"), """
                 apiVersion: policy/v1
@@ -124,10 +147,9 @@ class TestTeams {
         Path kustomization = foundation.resolve("kustomization.yaml");
         Files.writeString(kustomization, Files.readString(kustomization).replace("  - project.yaml\n", "  - project.yaml\n  - limits.yaml\n"));
 
-        List<String> report = Teams.onboard(teams, GOOD);
+        List<String> report = Teams.onboard(teams, GOOD, REACHABLE);
         assertThat(report).contains("    PodDisruptionBudget spark-drivers",
-                "  Application network-planning-airflow (project network-planning, namespace team-network-planning): "
-                        + "chart airflow 1.19.0 from https://airflow.apache.org");
+                "  Application network-planning-airflow (project network-planning, namespace team-network-planning):");
     }
 
     @Test
@@ -139,6 +161,15 @@ class TestTeams {
         assertProblem(replace(GOOD, 8, "64GB"), "quota.memory: '64GB' is not a quantity like 64Gi");
         assertProblem(replace(GOOD, 10, "200Ti"), "quota.storage: 200Ti is out of range (1Gi to 102400Gi)");
         assertProblem(replace(GOOD, 4, "alice"), "owners: 'alice' is not an e-mail address");
+        assertProblem(replace(GOOD, 12, "ftp://git.example/dags"), "airflow.dags.repository: 'ftp://git.example/dags' "
+                + "is not a git repository URL (https://, ssh://, git:// or git@host:path)");
+        List<String> badAirflow = new ArrayList<>(GOOD);
+        badAirflow.addAll(List.of("--dag-path", "../etc", "--principal", "ETL@REALM", "--log-storage", "600Gi"));
+        assertProblem(badAirflow, "airflow.dags.path: '../etc' is not a directory of the repository");
+        assertProblem(badAirflow, "airflow.principal: 'ETL@REALM' is not a Kerberos principal name");
+        assertProblem(badAirflow, "airflow.logs.storage: 600Gi is more than quota.storage 500Gi");
+        assertProblem(replace(GOOD, 6, "2"), "quota: the team's Airflow takes 4 cores and 7Gi (its components and one "
+                + "running task pod): quota.cpu must be at least 4 and quota.memory at least 7Gi");
         List<String> unknown = new ArrayList<>(GOOD);
         unknown.addAll(List.of("--gpu", "2"));
         assertProblem(unknown, "--gpu: unknown field");
@@ -147,17 +178,31 @@ class TestTeams {
             assertThat(files).isEmpty();
         }
 
-        Teams.onboard(teams, GOOD);
+        Teams.onboard(teams, GOOD, REACHABLE);
         String written = Files.readString(teams.resolve("network-planning/values-network-planning.yaml"));
         assertProblem(replace(GOOD, 2, "Someone else"), "team: 'network-planning' already exists");
         assertThat(teams.resolve("network-planning/values-network-planning.yaml")).hasContent(written.strip());
     }
 
     @Test
+    void anUnreachableDagRepositoryIsNamedAndNothingIsWritten() {
+        // The real check: git ls-remote, against a port nothing listens on.
+        List<String> unreachable = replace(GOOD, 12, "git://127.0.0.1:9/network-planning/dags.git");
+        assertThatThrownBy(() -> Teams.onboard(teams, unreachable))
+                .hasMessageContaining("airflow.dags.repository: cannot reach git://127.0.0.1:9/network-planning/dags.git: "
+                        + "fatal: unable to connect to 127.0.0.1");
+        assertThat(teams.resolve("network-planning")).doesNotExist();
+        // A repository only the cluster reaches: the check is skipped on request.
+        List<String> unchecked = new ArrayList<>(unreachable);
+        unchecked.add("--no-repository-check");
+        assertThat(Teams.onboard(teams, unchecked)).first().asString().startsWith("wrote ");
+    }
+
+    @Test
     void aDryRunWritesNothing() {
         List<String> dryRun = new ArrayList<>(GOOD);
         dryRun.add("--dry-run");
-        assertThat(Teams.onboard(teams, dryRun)).first().asString().startsWith("would write ");
+        assertThat(Teams.onboard(teams, dryRun, REACHABLE)).first().asString().startsWith("would write ");
         assertThat(teams.resolve("network-planning")).doesNotExist();
     }
 
@@ -176,13 +221,38 @@ class TestTeams {
                 file + ": budget: unknown field (expected " + TeamValues.FIELDS + ")",
                 file + ": quota.gpus: unknown field (expected " + TeamValues.QUOTA_FIELDS + ")",
                 file + ": quota.cpu: must be a whole number",
-                file + ": quota.cpu: 0 is out of range (1 to 256 cores)");
+                file + ": quota.cpu: 0 is out of range (1 to 256 cores)",
+                file + ": airflow: required (the team's DAG repository, its tasks' principal, its log volume)");
+
+        Files.writeString(file, """
+                team: radio
+                description: Radio
+                owners: [bob@operator.example]
+                quota: {cpu: 8, memory: 16Gi, storage: 10Gi, pods: 10}
+                airflow:
+                  dags: {repository: 42, branch: main, path: dags, depth: 1}
+                  principal: [etl]
+                  logs: 10Gi
+                  executor: CeleryExecutor
+                """);
+        assertThat(Teams.checkAll(teams)).containsExactlyInAnyOrder(
+                file + ": airflow.executor: unknown field (expected [dags, logs, principal])",
+                file + ": airflow.logs: must be a mapping",
+                file + ": airflow.dags.depth: unknown field (expected [branch, path, repository])",
+                file + ": airflow.dags.repository: must be a string, not number",
+                file + ": airflow.principal: must be a string, not array",
+                file + ": airflow.dags.repository: '' is not a git repository URL (https://, ssh://, git:// or git@host:path)",
+                file + ": airflow.principal: '' is not a Kerberos principal name (lower-case, without the realm, "
+                        + "e.g. etl-data-engineering)",
+                file + ": airflow.logs.storage: 'null' is not a quantity like 64Gi (Mi, Gi or Ti)");
 
         Files.writeString(file, "team: [radio\n");
         assertThat(Teams.checkAll(teams)).singleElement().asString().startsWith(file + ": not valid YAML:");
 
         Files.writeString(file, "team: tv\ndescription: TV\nowners: [a@b.example]\n"
-                + "quota: {cpu: 1, memory: 1Gi, storage: 1Gi, pods: 1}\n");
+                + "quota: {cpu: 4, memory: 8Gi, storage: 10Gi, pods: 10}\n"
+                + "airflow: {dags: {repository: 'git://git/tv.git', branch: main, path: dags}, principal: etl-tv, "
+                + "logs: {storage: 1Gi}}\n");
         assertThat(Teams.checkAll(teams)).containsExactly(
                 file + ": team: 'tv' must match its directory and file name (teams/<team>/values-<team>.yaml)");
     }
@@ -207,10 +277,24 @@ class TestTeams {
         assertThat(schema.path("properties").path("description").path("maxLength").asInt())
                 .isEqualTo(TeamValues.MAX_DESCRIPTION);
         assertThat(schema.path("additionalProperties").asBoolean(true)).isFalse();
+        JsonNode airflow = schema.path("properties").path("airflow");
+        List<String> airflowFields = new ArrayList<>();
+        airflow.path("properties").fieldNames().forEachRemaining(airflowFields::add);
+        assertThat(airflowFields).containsExactlyInAnyOrderElementsOf(AirflowValues.FIELDS);
+        List<String> dags = new ArrayList<>();
+        airflow.path("properties").path("dags").path("properties").fieldNames().forEachRemaining(dags::add);
+        assertThat(dags).containsExactlyInAnyOrderElementsOf(AirflowValues.DAGS_FIELDS);
+        JsonNode dagsSchema = airflow.path("properties").path("dags").path("properties");
+        assertThat(dagsSchema.path("repository").path("pattern").asText())
+                .isEqualTo("^(?:" + AirflowValues.REPOSITORY.pattern() + ")$");
+        assertThat(dagsSchema.path("branch").path("pattern").asText()).isEqualTo("^" + AirflowValues.BRANCH.pattern() + "$");
+        assertThat(dagsSchema.path("path").path("pattern").asText()).isEqualTo("^" + AirflowValues.PATH.pattern() + "$");
+        assertThat(airflow.path("properties").path("principal").path("pattern").asText())
+                .isEqualTo("^" + AirflowValues.PRINCIPAL.pattern() + "$");
     }
 
     private void assertProblem(List<String> arguments, String problem) {
-        assertThatThrownBy(() -> Teams.onboard(teams, arguments))
+        assertThatThrownBy(() -> Teams.onboard(teams, arguments, REACHABLE))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(problem);
     }
