@@ -47,8 +47,13 @@ final class DevelopmentPlatform {
             HTTP/trino.platform.svc keytab=trino.keytab
             # the data-engineering team's scheduled jobs
             etl keytab=etl.keytab
+            # the marketing team's (AirflowOnKubernetesIT onboards it)
+            etl-marketing keytab=etl-marketing.keytab
             """;
-    private static final List<String> IMAGES = List.of("base-os", "jre-25", "postgres", "opa", "keycloak", "trino", "spark");
+    /** The dev environment's Airflow secrets: the api-server's admin, and each team database's owner's password. */
+    static final String AIRFLOW_ADMIN_PASSWORD = "dev-airflow-admin";
+    private static final List<String> IMAGES = List.of("base-os", "jre-25", "postgres", "opa", "keycloak", "trino", "spark",
+            "airflow", "airflow-spark");
     private static DevelopmentPlatform shared;
 
     final PlatformNetwork network;
@@ -74,7 +79,7 @@ final class DevelopmentPlatform {
                     "HDFS_OPA_URL", "http://" + network.name("opa") + ":" + OpaContainer.PORT,
                     // The realm's people and the team's job principal, in their groups (production: LDAP, the same
                     // directory the identity provider federates).
-                    "HDFS_USER_GROUPS", realmUserGroups() + "etl=team-data-engineering;"));
+                    "HDFS_USER_GROUPS", realmUserGroups() + "etl=team-data-engineering;etl-marketing=team-marketing;"));
         }
         catch (Exception | Error e) {
             opa.close();
@@ -140,6 +145,8 @@ final class DevelopmentPlatform {
         if (firstSync == null) {
             applications = render(directory);
             createPlatformSecrets();
+            // What the platform team creates with the team (README, onboarding): the first team's Secrets.
+            createTeamSecrets("team-data-engineering");
             Instant started = Instant.now();
             firstSync = sync().sync(applications, Duration.ofMinutes(6));
             deployment = Duration.between(started, Instant.now());
@@ -161,9 +168,15 @@ final class DevelopmentPlatform {
     /** The dev environment's Applications, rendered by the tree's renderer (the argocd module's validate binary). */
     static List<Application> render(Path directory) throws Exception {
         Path root = Path.of(System.getProperty("platform.root")).toAbsolutePath().normalize();
-        Path output = directory.resolve("applications-dev.json");
+        return render(directory, root.resolve("argocd"));
+    }
+
+    /** The dev environment's Applications of the Argo CD tree at {@code argocd} (e.g. a copy with a new team). */
+    static List<Application> render(Path directory, Path argocd) throws Exception {
+        Path root = Path.of(System.getProperty("platform.root")).toAbsolutePath().normalize();
+        Path output = directory.resolve("applications-dev-" + System.nanoTime() + ".json");
         RepositoryCopy.Run render = RepositoryCopy.run(root, root.resolve("argocd/target/validate").toString(),
-                "-applications", "dev=" + output, root.resolve("argocd").toString());
+                "-applications", "dev=" + output, argocd.toString());
         if (render.status() != 0) {
             throw new IllegalStateException("rendering the dev applications failed: " + render.output());
         }
@@ -183,7 +196,8 @@ final class DevelopmentPlatform {
                 "tls.key", Files.readAllBytes(tls.resolve("tls.key"))));
         secret("platform", "postgresql-credentials", "Opaque", Map.of(
                 "superuser-password", "dev-superuser".getBytes(),
-                "databases", ("iceberg:iceberg:" + CATALOG_PASSWORD).getBytes()));
+                "databases", ("iceberg:iceberg:" + CATALOG_PASSWORD + ",airflow_data_engineering:airflow_data_engineering:"
+                        + airflowDatabasePassword("team-data-engineering")).getBytes()));
         secret("platform", "lakehouse-catalog", "Opaque", Map.of("LAKEHOUSE_JDBC_PASSWORD", CATALOG_PASSWORD.getBytes()));
         secret("platform", "trino-keytab", "Opaque", Map.of("trino.keytab", Files.readAllBytes(hdfs.keytab("trino.keytab"))));
         Path trinoTls = TlsCertificate.pemFiles(directory.resolve("trino-tls"), "trino.platform.svc",
@@ -197,12 +211,50 @@ final class DevelopmentPlatform {
                 "oidc-client-secret", TRINO_CLIENT_SECRET.getBytes()));
     }
 
-    /** A team's Secrets: the catalog password and the keytab of its scheduled jobs' principal. */
+    /**
+     * A team's Secrets: the catalog password, the keytab of its scheduled jobs' principal, and its Airflow's (the
+     * database owner's password, the api-server's signing secrets, the admin's password, the tasks' keytab).
+     */
     void createTeamSecrets(String namespace) throws Exception {
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
                 .serverSideApply();
+        String principal = namespace.equals("team-data-engineering") ? "etl" : "etl-" + namespace.substring("team-".length());
+        byte[] keytab = Files.readAllBytes(hdfs.keytab(principal + ".keytab"));
         secret(namespace, "lakehouse-catalog", "Opaque", Map.of("LAKEHOUSE_JDBC_PASSWORD", CATALOG_PASSWORD.getBytes()));
-        secret(namespace, "etl-keytab", "Opaque", Map.of("etl.keytab", Files.readAllBytes(hdfs.keytab("etl.keytab"))));
+        secret(namespace, principal + "-keytab", "Opaque", Map.of(principal + ".keytab", keytab));
+        secret(namespace, "airflow", "Opaque", Map.of(
+                "AIRFLOW_DATABASE_PASSWORD", airflowDatabasePassword(namespace).getBytes(),
+                "AIRFLOW__API_AUTH__JWT_SECRET", ("dev-jwt-" + namespace).getBytes(),
+                "AIRFLOW__API__SECRET_KEY", ("dev-secret-key-" + namespace).getBytes()));
+        secret(namespace, "airflow-users", "Opaque", Map.of("passwords.json",
+                ("{\"admin\": \"" + AIRFLOW_ADMIN_PASSWORD + "\"}").getBytes()));
+        secret(namespace, "airflow-keytab", "Opaque", Map.of("keytab", keytab));
+    }
+
+    static String airflowDatabasePassword(String namespace) {
+        return "dev-airflow-" + namespace;
+    }
+
+    /**
+     * Adds a team's Airflow database to PostgreSQL (what onboarding a team asks of the platform team: README): the
+     * database list in its Secret, then a restart, which creates it; returns when PostgreSQL is ready again.
+     */
+    void addAirflowDatabase(String namespace) throws Exception {
+        String name = "airflow_" + namespace.substring("team-".length()).replace('-', '_');
+        var credentials = client.secrets().inNamespace("platform").withName("postgresql-credentials").get();
+        String databases = new String(Base64.getDecoder().decode(credentials.getData().get("databases")));
+        if (!databases.contains(name + ":")) {
+            secret("platform", "postgresql-credentials", "Opaque", Map.of(
+                    "superuser-password", Base64.getDecoder().decode(credentials.getData().get("superuser-password")),
+                    "databases", (databases + "," + name + ":" + name + ":" + airflowDatabasePassword(namespace)).getBytes()));
+            String before = client.pods().inNamespace("platform").withName("postgresql-0").get().getMetadata().getUid();
+            client.pods().inNamespace("platform").withName("postgresql-0").delete();
+            client.pods().inNamespace("platform").withName("postgresql-0").waitUntilCondition(pod -> pod != null
+                    && !pod.getMetadata().getUid().equals(before) && pod.getStatus() != null && pod.getStatus().getContainerStatuses() != null
+                    && !pod.getStatus().getContainerStatuses().isEmpty()
+                    && Boolean.TRUE.equals(pod.getStatus().getContainerStatuses().get(0).getReady()),
+                    3, java.util.concurrent.TimeUnit.MINUTES);
+        }
     }
 
     private void secret(String namespace, String name, String type, Map<String, byte[]> data) {

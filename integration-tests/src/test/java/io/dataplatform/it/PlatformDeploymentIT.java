@@ -53,10 +53,11 @@ class PlatformDeploymentIT {
     @Order(1)
     void everyApplicationIsSyncedAndRunsThePinsOfThisBuild() {
         assertThat(firstSync).extracting(Sync.Result::application).containsExactly("argocd-definitions", "shared",
-                "keycloak", "opa", "postgresql", "spark", "trino", "data-engineering-foundation");
+                "keycloak", "opa", "postgresql", "spark", "trino", "data-engineering-foundation",
+                "data-engineering-airflow");
         assertThat(applications).filteredOn(application -> !application.deployed())
                 .extracting(Application::name)
-                .containsExactlyInAnyOrder("data-engineering-airflow", "jupyterhub", "superset");
+                .containsExactlyInAnyOrder("jupyterhub", "superset");
         List<Pod> pods = client.pods().inNamespace("platform").list().getItems();
         assertThat(pods).extracting(pod -> pod.getSpec().getContainers().get(0).getImage())
                 .contains(PlatformImage.of("postgres").reference(), PlatformImage.of("trino").reference(),
@@ -69,6 +70,15 @@ class PlatformDeploymentIT {
                 .containsEntry("requests.cpu", new io.fabric8.kubernetes.api.model.Quantity("16"));
         assertThat(client.configMaps().inNamespace(TEAM_NAMESPACE).withName("spark-defaults").get().getData())
                 .containsEntry("SPARK_EXECUTOR_IMAGE", PlatformImage.of("spark").reference());
+        // The team's Airflow, from our images, running.
+        List<Pod> airflow = client.pods().inNamespace(TEAM_NAMESPACE).withLabel("app.kubernetes.io/name", "airflow")
+                .list().getItems();
+        assertThat(airflow).extracting(pod -> pod.getMetadata().getLabels().get("app.kubernetes.io/component"))
+                .containsExactlyInAnyOrder("api-server", "scheduler", "dag-processor", "triggerer");
+        assertThat(airflow).allSatisfy(pod -> {
+            assertThat(pod.getSpec().getContainers().get(0).getImage()).isEqualTo(PlatformImage.of("airflow").reference());
+            assertThat(pod.getStatus().getPhase()).isEqualTo("Running");
+        });
     }
 
     @Test

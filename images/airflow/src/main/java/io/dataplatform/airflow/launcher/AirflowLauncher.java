@@ -36,6 +36,8 @@ import static io.dataplatform.hadoop.config.Setting.secret;
  * <tr><td>AIRFLOW_DATABASE_HOST, _NAME, _USER, _PASSWORD</td><td>the team's metadata database in the platform's
  * PostgreSQL (TLS required); not needed by {@code task}, nor when AIRFLOW__DATABASE__SQL_ALCHEMY_CONN is set</td></tr>
  * <tr><td>AIRFLOW_API_PORT</td><td>the api-server's port (8080)</td></tr>
+ * <tr><td>AIRFLOW_USERS_FILE</td><td>the api-server's users' passwords (a mounted Secret, {"admin": "…"}), copied
+ * to where Airflow's simple auth manager keeps them (it opens that file for writing)</td></tr>
  * <tr><td>AIRFLOW_TASK_IMAGE</td><td>the image of the Kubernetes executor's task pods ({@code repository:tag}), split
  * into Airflow's worker container repository and tag</td></tr>
  * </table>
@@ -61,8 +63,12 @@ public final class AirflowLauncher {
     static final Setting API_PORT = Setting.optional("AIRFLOW_API_PORT", "8080", "[1-9][0-9]{0,4}",
             "the api-server's port");
 
-    /** What to run: the command and its environment. */
-    record Plan(Role role, List<String> command, Map<String, String> environment) {}
+    /** The api-server's users and passwords, a mounted Secret's JSON file ({"admin": "…"}). */
+    static final String USERS_FILE = "AIRFLOW_USERS_FILE";
+    private static final String PASSWORDS_FILE = "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE";
+
+    /** What to run: the command, its environment, and files to copy first (source → target). */
+    record Plan(Role role, List<String> command, Map<String, String> environment, Map<String, String> copies) {}
 
     private AirflowLauncher() {}
 
@@ -79,6 +85,13 @@ public final class AirflowLauncher {
         catch (StartProblems e) {
             System.exit(Launcher.refuse("platform launcher", e.problems(), "Airflow was not started", System.err));
             return;
+        }
+        for (Map.Entry<String, String> copy : plan.copies().entrySet()) {
+            java.nio.file.Path target = java.nio.file.Path.of(copy.getValue());
+            java.nio.file.Files.copy(java.nio.file.Path.of(copy.getKey()), target,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            java.nio.file.Files.setPosixFilePermissions(target,
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         }
         System.out.println("platform launcher: airflow " + Launcher.label(plan.role()) + ": "
                 + String.join(" ", plan.command()));
@@ -115,8 +128,17 @@ public final class AirflowLauncher {
             }
         }
         List<String> command = new ArrayList<>();
+        Map<String, String> copies = new TreeMap<>();
         switch (role) {
             case API_SERVER -> {
+                String users = environment.get(USERS_FILE);
+                if (!blank(users)) {
+                    io.dataplatform.launcher.Mounts.readableFile(users, "the users' passwords (" + USERS_FILE + ")")
+                            .ifPresent(problems::add);
+                    String target = prepared.getOrDefault("AIRFLOW_HOME", "/opt/airflow") + "/simple_auth_manager_passwords.json";
+                    copies.put(users.strip(), target);
+                    prepared.put(PASSWORDS_FILE, target);
+                }
                 Variables port = new Variables(environment).read(List.of(API_PORT));
                 problems.addAll(port.problems());
                 command.addAll(List.of(AIRFLOW, "api-server", "--port", port.value(API_PORT.name()).orElse("8080")));
@@ -149,7 +171,7 @@ public final class AirflowLauncher {
         if (!problems.isEmpty()) {
             throw new StartProblems(problems);
         }
-        return new Plan(role, List.copyOf(command), Map.copyOf(prepared));
+        return new Plan(role, List.copyOf(command), Map.copyOf(prepared), Map.copyOf(copies));
     }
 
     private static boolean blank(String value) {

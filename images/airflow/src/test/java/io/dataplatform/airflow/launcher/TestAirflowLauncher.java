@@ -27,6 +27,13 @@ class TestAirflowLauncher {
                 .containsEntry("AIRFLOW__CORE__EXECUTOR", "LocalExecutor");
         assertThat(AirflowLauncher.plan(new String[] {"api-server"}, DATABASE).command())
                 .containsExactly("/usr/local/bin/airflow", "api-server", "--port", "8080");
+        // The users' passwords, mounted read-only, are copied where Airflow may write (it opens the file "a+").
+        Map<String, String> withUsers = new HashMap<>(DATABASE);
+        withUsers.put("AIRFLOW_USERS_FILE", "/etc/hostname");
+        AirflowLauncher.Plan api = AirflowLauncher.plan(new String[] {"api-server"}, withUsers);
+        assertThat(api.copies()).containsExactly(Map.entry("/etc/hostname", "/opt/airflow/simple_auth_manager_passwords.json"));
+        assertThat(api.environment()).containsEntry("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE",
+                "/opt/airflow/simple_auth_manager_passwords.json");
         assertThat(AirflowLauncher.plan(new String[] {"db-migrate"}, DATABASE).command())
                 .containsExactly("/usr/local/bin/airflow", "db", "migrate");
         assertThat(AirflowLauncher.plan(new String[] {"db-check"}, DATABASE).command())
@@ -70,6 +77,7 @@ class TestAirflowLauncher {
         bad.put("AIRFLOW_DATABASE_PASSWORD", "");
         bad.put("AIRFLOW_API_PORT", "http");
         bad.put("AIRFLOW_TASK_IMAGE", "platform/airflow-spark");
+        bad.put("AIRFLOW_USERS_FILE", "/etc/airflow/users/none.json");
         assertThatThrownBy(() -> AirflowLauncher.plan(new String[] {"api-server"}, bad))
                 .isInstanceOf(StartProblems.class)
                 .satisfies(e -> assertThat(((StartProblems) e).problems()).containsExactly(
@@ -77,6 +85,7 @@ class TestAirflowLauncher {
                                 + "server, host:port, e.g. postgresql.platform.svc:5432)",
                         "AIRFLOW_DATABASE_NAME is not set (the team's database, e.g. airflow_data_engineering)",
                         "AIRFLOW_DATABASE_PASSWORD is not set (the owner's password, from a Secret)",
+                        "the users' passwords (AIRFLOW_USERS_FILE) /etc/airflow/users/none.json does not exist",
                         "AIRFLOW_API_PORT='http' is not valid (the api-server's port)",
                         "AIRFLOW_TASK_IMAGE='platform/airflow-spark' is not an image reference repository:tag (the "
                                 + "Kubernetes executor's task image, e.g. platform/airflow-spark:3.3.2-spark4.1.1-1)"));
