@@ -100,7 +100,7 @@ class AirflowImageIT {
         ContainerExit unknown = run(container().withCommand("webserver"));
         assertThat(unknown.code()).isEqualTo(1);
         assertThat(unknown.logs()).contains("platform launcher: unknown role 'webserver' (argument or AIRFLOW_ROLE): "
-                + "expected api-server, scheduler, dag-processor, triggerer, db-migrate, task or cli");
+                + "expected api-server, scheduler, dag-processor, triggerer, db-migrate, db-check, task or cli");
     }
 
     private static GenericContainer<?> container() {

@@ -76,6 +76,8 @@ class UpgradeIT {
         // The sources changed in the pinned tags only; the rendered tree only in the images those lines pin.
         // (The versions as the root pom names them: it is their only place.)
         assertThat(changedLines(repository.resolve("argocd"), copy.resolve("argocd"), false)).containsExactly(
+                pinChange("airflow", version(text, "airflow"), before, after),
+                pinChange("airflow", version(text, "airflow") + "-spark" + version(text, "spark"), before, after),
                 pinChange("keycloak", version(text, "keycloak"), before, after),
                 pinChange("opa", version(text, "opa"), before, after),
                 pinChange("postgresql", version(text, "postgresql"), before, after),
@@ -88,7 +90,7 @@ class UpgradeIT {
                 copy.resolve("argocd").toString()).status()).isZero();
         List<String> rendered = changedLines(temporary.resolve("rendered-before"), temporary.resolve("rendered-after"), true);
         Pattern pin = Pattern.compile(
-                ".*: ((?:- )?image|SPARK_EXECUTOR_IMAGE): platform/(trino|postgres|spark|opa|keycloak):([0-9.]+)-%d -> \\1: platform/\\2:\\3-%d"
+                ".*: ((?:- )?image|SPARK_EXECUTOR_IMAGE|value): platform/(trino|postgres|spark|opa|keycloak|airflow|airflow-spark):([0-9A-Za-z.-]+)-%d -> \\1: platform/\\2:\\3-%d"
                         .formatted(before, after));
         assertThat(rendered).allSatisfy(line -> assertThat(line).matches(pin));
         // Trino: two Deployments (coordinator, workers) in base, dev and prod; PostgreSQL: its StatefulSet in each.
@@ -100,6 +102,10 @@ class UpgradeIT {
         // Spark: a team's executor pod template and the drivers' spark-defaults that copies its pin, in base, dev
         // and prod.
         assertThat(rendered.stream().filter(line -> line.contains("platform/spark:"))).hasSize(6);
+        // Airflow: four Deployments, each with its init container, in base, dev and prod; the Spark task image's
+        // pin (its PodTemplate) and the scheduler's AIRFLOW_TASK_IMAGE that copies it.
+        assertThat(rendered.stream().filter(line -> line.contains("platform/airflow:"))).hasSize(24);
+        assertThat(rendered.stream().filter(line -> line.contains("platform/airflow-spark:"))).hasSize(6);
     }
 
     /**
