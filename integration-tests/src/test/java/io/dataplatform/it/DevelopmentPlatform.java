@@ -71,7 +71,8 @@ final class DevelopmentPlatform {
     private DevelopmentPlatform() throws Exception {
         Instant started = Instant.now();
         directory = Files.createTempDirectory("development-platform");
-        network = PlatformNetwork.site(DOMAIN, "172.31.214", "kdc", "namenode", "datanode1", "datanode2", "opa");
+        network = PlatformNetwork.site(DOMAIN, PlatformNetwork.SITE_SUBNET,
+                "kdc", "namenode", "datanode1", "datanode2", "opa");
         opa = network.attach(new OpaContainer(), "opa");
         opa.start();
         try {

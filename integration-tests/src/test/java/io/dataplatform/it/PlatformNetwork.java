@@ -19,6 +19,15 @@ import org.testcontainers.containers.Network;
  */
 final class PlatformNetwork implements AutoCloseable {
     static final String DOMAIN = "platform.test";
+    /**
+     * The tests' fixed subnets lie in 198.18.0.0/15 (RFC 2544, benchmark networks): outside Docker's default address
+     * pools (172.17–172.31.0.0/16, 192.168.0.0/16), from which every other network of the suite — Testcontainers'
+     * own — is given a subnet in turn. A fixed subnet inside those pools fails to be created ("Pool overlaps") as
+     * soon as the engine has handed out enough networks to reach it.
+     */
+    static final String TEST_SUBNET = "198.18.213";
+    /** The development platform's site (DevelopmentPlatform): another fixed subnet beside the tests' one. */
+    static final String SITE_SUBNET = "198.18.214";
     /** Fully qualified host name → address. */
     static final Map<String, String> HOSTS = hosts("kdc", "namenode", "datanode1", "datanode2", "datanode3", "trino",
             "postgres", "spark-master", "spark-worker1", "spark-worker2", "spark-driver", "opa");
@@ -29,7 +38,7 @@ final class PlatformNetwork implements AutoCloseable {
 
     /** The tests' network: {@link #DOMAIN}, {@link #HOSTS} (which the test JVM resolves too). */
     PlatformNetwork() {
-        this(DOMAIN, "172.31.213", HOSTS);
+        this(DOMAIN, TEST_SUBNET, HOSTS);
     }
 
     /**
@@ -111,7 +120,7 @@ final class PlatformNetwork implements AutoCloseable {
     }
 
     private static Map<String, String> hosts(String... names) {
-        return siteHosts(DOMAIN, "172.31.213", names);
+        return siteHosts(DOMAIN, TEST_SUBNET, names);
     }
 
     private static Map<String, String> siteHosts(String domain, String prefix, String... names) {
