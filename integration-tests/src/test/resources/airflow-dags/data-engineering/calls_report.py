@@ -1,8 +1,10 @@
-"""Runs when a Spark task has written lakehouse.data_engineering.airflow_calls (data-aware scheduling)."""
+"""Runs when a Spark task has written lakehouse.data_engineering.airflow_calls (data-aware scheduling), then counts
+the table in Trino as the team's principal (the team Airflow's connection "trino": our provider's Kerberos login)."""
 
 from __future__ import annotations
 
 import pendulum
+from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
 from airflow.sdk import DAG, task
 
 from dataplatform_airflow.assets import table
@@ -20,4 +22,11 @@ with DAG(
             for event in events:
                 print(f"report after {asset}: {event.extra}")
 
-    report()
+    count = SQLExecuteQueryOperator(
+        task_id="count_in_trino",
+        conn_id="trino",
+        sql="SELECT current_user, count(*) FROM lakehouse.data_engineering.airflow_calls",
+        show_return_value_in_logs=True,
+    )
+
+    report() >> count

@@ -131,7 +131,8 @@ class AirflowOnKubernetesIT {
         assertThat(config.get("AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST")).contains(GIT.formatted("marketing"));
         assertThat(dagIds(airflow, List.of("lakehouse_load", "calls_report", "long_spark")))
                 .contains("lakehouse_load", "calls_report", "long_spark").doesNotContain("campaign_report", "broken");
-        assertThat(dagIds(marketing, List.of("campaign_report"))).containsExactly("campaign_report");
+        assertThat(dagIds(marketing, List.of("campaign_report", "peek_at_data_engineering")))
+                .containsExactlyInAnyOrder("campaign_report", "peek_at_data_engineering");
         // A fresh team's first run: from its scheduler's start to its first task running.
         marketing.patch("/api/v2/dags/campaign_report", Map.of("is_paused", false));
         String run = trigger(marketing, "campaign_report");
@@ -207,6 +208,12 @@ class AirflowOnKubernetesIT {
             return null;
         });
         assertThat(report.path("run_type").asText()).isEqualTo("asset_triggered");
+        // Its second task counted the table in Trino, logged in with the team's keytab: Trino saw the team's principal.
+        String reportRun = report.path("dag_run_id").asText();
+        String countLog = airflow.log("calls_report", reportRun, "count_in_trino", 1);
+        assertThat(countLog).contains("as etl (Kerberos, principal etl)").containsPattern("['\"]etl['\"], [1-9][0-9]*000");
+        assertThat(taskInstance(airflow, "calls_report", reportRun, "count_in_trino").path("hostname").asText())
+                .startsWith("airflow-scheduler-");
         assertThat(awaitNoPods("dag_id=lakehouse_load", Duration.ofMinutes(2))).isTrue();
         // The task's pod is gone; its log is not (the team's log volume).
         assertThat(airflow.log("lakehouse_load", run, "load", load.path("try_number").asInt(1)))
@@ -271,6 +278,17 @@ class AirflowOnKubernetesIT {
         assertThat(airflow.get("/api/v2/connections").toString()).contains("warehouse_db");
         assertThat(marketing.get("/api/v2/connections").toString()).doesNotContain("warehouse_db");
         assertThat(marketing.get("/api/v2/dags").toString()).doesNotContain("lakehouse_load");
+        // Trino: the other team's principal (its keytab, its connection) may not read this team's table.
+        marketing.patch("/api/v2/dags/peek_at_data_engineering", Map.of("is_paused", false));
+        String peek = trigger(marketing, "peek_at_data_engineering");
+        JsonNode refused = await("peek_at_data_engineering's task to end", Duration.ofMinutes(3), () -> {
+            JsonNode instance = taskInstance(marketing, "peek_at_data_engineering", peek, "peek");
+            return List.of("success", "failed").contains(instance.path("state").asText()) ? instance : null;
+        });
+        String peekLog = marketing.log("peek_at_data_engineering", peek, "peek", 1);
+        assertThat(refused.path("state").asText()).as(peekLog).isEqualTo("failed");
+        assertThat(peekLog).contains("as etl-marketing (Kerberos", "Access Denied")
+                .contains("lakehouse.data_engineering.airflow_calls");
         // Kubernetes: one team's Airflow and Spark identities may not touch the other's pods.
         for (String[] subject : List.of(new String[] {OTHER, "airflow", TEAM}, new String[] {OTHER, "spark", TEAM},
                 new String[] {TEAM, "airflow", OTHER})) {

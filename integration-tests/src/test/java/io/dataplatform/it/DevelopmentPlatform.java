@@ -214,7 +214,8 @@ final class DevelopmentPlatform {
 
     /**
      * A team's Secrets: the catalog password, the keytab of its scheduled jobs' principal, and its Airflow's (the
-     * database owner's password, the api-server's signing secrets, the admin's password, the tasks' keytab).
+     * database owner's password, the api-server's signing secrets, the admin's password, the tasks' keytab); and
+     * ConfigMap platform-ca, the CA bundle its clients check the platform's services with.
      */
     void createTeamSecrets(String namespace) throws Exception {
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
@@ -230,6 +231,11 @@ final class DevelopmentPlatform {
         secret(namespace, "airflow-users", "Opaque", Map.of("passwords.json",
                 ("{\"admin\": \"" + AIRFLOW_ADMIN_PASSWORD + "\"}").getBytes()));
         secret(namespace, "airflow-keytab", "Opaque", Map.of("keytab", keytab));
+        // The CA bundle of the platform's services: here, Trino's self-signed certificate is its own authority.
+        client.configMaps().inNamespace(namespace).resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                .withNewMetadata().withName("platform-ca").endMetadata()
+                .withData(Map.of("ca.crt", Files.readString(directory.resolve("trino-tls/tls.crt")))).build())
+                .serverSideApply();
     }
 
     static String airflowDatabasePassword(String namespace) {

@@ -2,6 +2,7 @@ package io.dataplatform.airflow.launcher;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -10,6 +11,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import io.dataplatform.hadoop.config.ClientConfiguration;
+import io.dataplatform.hadoop.config.ConfigurationDirectory;
+import io.dataplatform.hadoop.config.ConfigurationException;
 import io.dataplatform.hadoop.config.Setting;
 import io.dataplatform.hadoop.config.Variables;
 import io.dataplatform.launcher.Launcher;
@@ -40,6 +43,9 @@ import static io.dataplatform.hadoop.config.Setting.secret;
  * to where Airflow's simple auth manager keeps them (it opens that file for writing)</td></tr>
  * <tr><td>AIRFLOW_TASK_IMAGE</td><td>the image of the Kubernetes executor's task pods ({@code repository:tag}), split
  * into Airflow's worker container repository and tag</td></tr>
+ * <tr><td>KERBEROS_REALM, KERBEROS_KDC, HDFS_NAMENODE, …</td><td>the platform's client variables (hadoop-client): where
+ * tasks run (scheduler, task), their Kerberos client file is rendered from them into {@code $AIRFLOW_HOME/client}
+ * and named by KRB5_CONFIG, for Python's Kerberos (a Trino login as the team's principal)</td></tr>
  * </table>
  */
 public final class AirflowLauncher {
@@ -67,8 +73,12 @@ public final class AirflowLauncher {
     static final String USERS_FILE = "AIRFLOW_USERS_FILE";
     private static final String PASSWORDS_FILE = "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE";
 
-    /** What to run: the command, its environment, and files to copy first (source → target). */
-    record Plan(Role role, List<String> command, Map<String, String> environment, Map<String, String> copies) {}
+    /**
+     * What to run: the command, its environment, files to copy first (source → target), and where to render the
+     * platform's client files first, if anywhere.
+     */
+    record Plan(Role role, List<String> command, Map<String, String> environment, Map<String, String> copies,
+            java.util.Optional<Path> clientFiles) {}
 
     private AirflowLauncher() {}
 
@@ -92,6 +102,18 @@ public final class AirflowLauncher {
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             java.nio.file.Files.setPosixFilePermissions(target,
                     java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        }
+        if (plan.clientFiles().isPresent()) {
+            List<String> report;
+            try {
+                report = ClientConfiguration.prepare(plan.environment(), ConfigurationDirectory.MOUNTED,
+                        plan.clientFiles().get());
+            }
+            catch (ConfigurationException e) {
+                System.exit(Launcher.refuse("platform launcher", e.problems(), "Airflow was not started", System.err));
+                return;
+            }
+            report.forEach(line -> System.out.println("platform launcher: " + line));
         }
         System.out.println("platform launcher: airflow " + Launcher.label(plan.role()) + ": "
                 + String.join(" ", plan.command()));
@@ -156,6 +178,14 @@ public final class AirflowLauncher {
             }
         }
         command.addAll(arguments);
+        // Where tasks run, with the platform's client variables: their Kerberos client file (rendered before the start).
+        java.util.Optional<Path> clientFiles = java.util.Optional.empty();
+        if ((role == Role.SCHEDULER || role == Role.TASK) && environment.containsKey("HDFS_NAMENODE")) {
+            Variables client = ClientConfiguration.variables(environment);
+            client.problems().stream().distinct().forEach(problems::add);
+            clientFiles = java.util.Optional.of(Path.of(prepared.getOrDefault("AIRFLOW_HOME", "/opt/airflow"), "client"));
+            prepared.put("KRB5_CONFIG", clientFiles.get().resolve("krb5.conf").toString());
+        }
         String taskImage = environment.get(TASK_IMAGE);
         if (!blank(taskImage)) {
             java.util.regex.Matcher image = IMAGE.matcher(taskImage.strip());
@@ -171,7 +201,7 @@ public final class AirflowLauncher {
         if (!problems.isEmpty()) {
             throw new StartProblems(problems);
         }
-        return new Plan(role, List.copyOf(command), Map.copyOf(prepared), Map.copyOf(copies));
+        return new Plan(role, List.copyOf(command), Map.copyOf(prepared), Map.copyOf(copies), clientFiles);
     }
 
     private static boolean blank(String value) {

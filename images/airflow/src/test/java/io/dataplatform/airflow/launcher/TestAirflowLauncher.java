@@ -96,4 +96,24 @@ class TestAirflowLauncher {
         assertThatThrownBy(() -> AirflowLauncher.plan(new String[] {"task"}, Map.of()))
                 .hasMessage("task needs the command to run (the Kubernetes executor's pod arguments)");
     }
+
+    @Test
+    void whereTasksRunTheKerberosClientFileIsRenderedFromThePlatformsVariables() {
+        Map<String, String> client = new HashMap<>(DATABASE);
+        client.putAll(Map.of("KERBEROS_REALM", "PLATFORM.EXAMPLE", "KERBEROS_KDC", "kdc.platform.example:88",
+                "HDFS_NAMENODE", "namenode.platform.example:8020", "AIRFLOW_HOME", "/opt/airflow"));
+        for (String role : new String[] {"scheduler", "task"}) {
+            AirflowLauncher.Plan plan = AirflowLauncher.plan(new String[] {role, "true"}, client);
+            assertThat(plan.clientFiles()).contains(java.nio.file.Path.of("/opt/airflow/client"));
+            assertThat(plan.environment()).containsEntry("KRB5_CONFIG", "/opt/airflow/client/krb5.conf");
+        }
+        // The other components run no task; nor does a scheduler without the variables (no hadoop-client).
+        assertThat(AirflowLauncher.plan(new String[] {"dag-processor"}, client).clientFiles()).isEmpty();
+        assertThat(AirflowLauncher.plan(new String[] {"scheduler"}, DATABASE).environment()).doesNotContainKey("KRB5_CONFIG");
+        client.put("KERBEROS_KDC", "kdc.platform.example");
+        assertThatThrownBy(() -> AirflowLauncher.plan(new String[] {"scheduler"}, client))
+                .isInstanceOf(StartProblems.class)
+                .satisfies(e -> assertThat(((StartProblems) e).problems()).singleElement().asString()
+                        .startsWith("KERBEROS_KDC='kdc.platform.example' is not valid"));
+    }
 }
