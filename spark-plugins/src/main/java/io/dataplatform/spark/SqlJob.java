@@ -65,7 +65,21 @@ public final class SqlJob {
                 spark.sparkContext().setJobDescription(statement.location() + ": " + firstLine(statement.text()));
                 spark.sparkContext().setCallSite(statement.location());
                 try {
-                    Dataset<Row> result = spark.sql(statement.text());
+                    Dataset<Row> result;
+                    try {
+                        result = spark.sql(statement.text());
+                    }
+                    catch (Exception e) {
+                        if (!createsOnlyWhatIsMissing(statement.text())) {
+                            throw e;
+                        }
+                        // Two jobs creating the same namespace or table at once: the catalog (Iceberg's JDBC catalog
+                        // checks, then inserts) lets the second fail. Once more, the object exists and this is a no-op.
+                        err.println("sql: " + statement.location() + ": the statement failed (" + firstLine(
+                                String.valueOf(e.getMessage())) + "); it creates only what is missing, which another "
+                                + "job may have created at the same moment: once more");
+                        result = spark.sql(statement.text());
+                    }
                     print(result, maxRows, out);
                 }
                 catch (Exception e) { // AnalysisException is checked in Java's eyes, but thrown without a declaration
@@ -79,6 +93,14 @@ public final class SqlJob {
             }
         }
         return 0;
+    }
+
+    private static final java.util.regex.Pattern CREATE_IF_NOT_EXISTS = java.util.regex.Pattern.compile(
+            "(?is)\\s*CREATE\\s+(NAMESPACE|SCHEMA|DATABASE|TABLE)\\s+IF\\s+NOT\\s+EXISTS\\s.*");
+
+    /** {@code CREATE NAMESPACE|SCHEMA|DATABASE|TABLE IF NOT EXISTS …}: running it again changes nothing. */
+    static boolean createsOnlyWhatIsMissing(String sql) {
+        return CREATE_IF_NOT_EXISTS.matcher(sql).matches();
     }
 
     private static void print(Dataset<Row> result, int maxRows, PrintStream out) {
