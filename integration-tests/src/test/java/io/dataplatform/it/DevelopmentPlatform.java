@@ -261,7 +261,26 @@ final class DevelopmentPlatform {
                     && !pod.getStatus().getContainerStatuses().isEmpty()
                     && Boolean.TRUE.equals(pod.getStatus().getContainerStatuses().get(0).getReady()),
                     3, java.util.concurrent.TimeUnit.MINUTES);
+            awaitLakehouseInTrino();
         }
+    }
+
+    /**
+     * After PostgreSQL restarts, Trino's Iceberg JDBC catalog still holds pooled connections to the old server: the
+     * first lakehouse query on each fails ("Cannot check and eventually update SQL schema"), the next ones work. The
+     * onboarding step that restarts PostgreSQL therefore ends with lakehouse queries until one answers (README).
+     */
+    private void awaitLakehouseInTrino() {
+        for (int attempt = 1; attempt <= 5; attempt++) {
+            ProbePods.Finished probe = ProbePods.probe(client, "team-data-engineering", "lakehouse-after-restart-" + attempt,
+                    trinoQuery("alice", "SELECT count(*) FROM lakehouse.information_schema.schemata"));
+            System.out.printf("[platform] lakehouse query through Trino after the PostgreSQL restart, attempt %d: %s%n",
+                    attempt, probe.log().lines().filter(line -> line.startsWith("trino.")).toList());
+            if (probe.log().lines().anyMatch(line -> line.startsWith("trino.rows="))) {
+                return;
+            }
+        }
+        throw new IllegalStateException("Trino's lakehouse did not answer after the PostgreSQL restart (5 queries)");
     }
 
     private void secret(String namespace, String name, String type, Map<String, byte[]> data) {
