@@ -61,7 +61,10 @@ final class AirflowApi implements AutoCloseable {
                 .method("PATCH", HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
     }
 
-    /** A task's log so far (try {@code attempt}), one line per structured entry: "timestamp event". */
+    /**
+     * A task's log so far (try {@code attempt}), one line per structured entry: "timestamp event"; an exception's
+     * entry is followed by a line per exception of its chain, "  type: message" (what the UI shows under it).
+     */
     String log(String dag, String run, String task, int attempt) throws IOException, InterruptedException {
         JsonNode log = get("/api/v2/dags/%s/dagRuns/%s/taskInstances/%s/logs/%d?full_content=true".formatted(dag,
                 encode(run), task, attempt));
@@ -72,6 +75,10 @@ final class AirflowApi implements AutoCloseable {
         }
         for (JsonNode entry : content) {
             text.append(entry.path("timestamp").asText("")).append(' ').append(entry.path("event").asText("")).append('\n');
+            for (JsonNode error : entry.path("error_detail")) {
+                text.append("  ").append(error.path("exc_type").asText("")).append(": ")
+                        .append(error.path("exc_value").asText("")).append('\n');
+            }
         }
         return text.toString();
     }
