@@ -13,6 +13,7 @@ import java.util.Map;
 import io.dataplatform.gitops.sync.Application;
 import io.dataplatform.gitops.sync.ArgoCdDefinitions;
 import io.dataplatform.gitops.sync.Sync;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.Config;
@@ -232,7 +233,7 @@ final class DevelopmentPlatform {
                 ("{\"admin\": \"" + AIRFLOW_ADMIN_PASSWORD + "\"}").getBytes()));
         secret(namespace, "airflow-keytab", "Opaque", Map.of("keytab", keytab));
         // The CA bundle of the platform's services: here, Trino's self-signed certificate is its own authority.
-        client.configMaps().inNamespace(namespace).resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+        client.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder()
                 .withNewMetadata().withName("platform-ca").endMetadata()
                 .withData(Map.of("ca.crt", Files.readString(directory.resolve("trino-tls/tls.crt")))).build())
                 .serverSideApply();

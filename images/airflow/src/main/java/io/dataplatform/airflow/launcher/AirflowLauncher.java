@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 import io.dataplatform.hadoop.config.ClientConfiguration;
@@ -78,7 +79,7 @@ public final class AirflowLauncher {
      * platform's client files first, if anywhere.
      */
     record Plan(Role role, List<String> command, Map<String, String> environment, Map<String, String> copies,
-            java.util.Optional<Path> clientFiles) {}
+            Optional<Path> clientFiles) {}
 
     private AirflowLauncher() {}
 
@@ -97,8 +98,8 @@ public final class AirflowLauncher {
             return;
         }
         for (Map.Entry<String, String> copy : plan.copies().entrySet()) {
-            java.nio.file.Path target = java.nio.file.Path.of(copy.getValue());
-            java.nio.file.Files.copy(java.nio.file.Path.of(copy.getKey()), target,
+            Path target = Path.of(copy.getValue());
+            java.nio.file.Files.copy(Path.of(copy.getKey()), target,
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             java.nio.file.Files.setPosixFilePermissions(target,
                     java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
@@ -179,11 +180,11 @@ public final class AirflowLauncher {
         }
         command.addAll(arguments);
         // Where tasks run, with the platform's client variables: their Kerberos client file (rendered before the start).
-        java.util.Optional<Path> clientFiles = java.util.Optional.empty();
+        Optional<Path> clientFiles = Optional.empty();
         if ((role == Role.SCHEDULER || role == Role.TASK) && environment.containsKey("HDFS_NAMENODE")) {
             Variables client = ClientConfiguration.variables(environment);
             client.problems().stream().distinct().forEach(problems::add);
-            clientFiles = java.util.Optional.of(Path.of(prepared.getOrDefault("AIRFLOW_HOME", "/opt/airflow"), "client"));
+            clientFiles = Optional.of(Path.of(prepared.getOrDefault("AIRFLOW_HOME", "/opt/airflow"), "client"));
             prepared.put("KRB5_CONFIG", clientFiles.get().resolve("krb5.conf").toString());
         }
         String taskImage = environment.get(TASK_IMAGE);
