@@ -90,6 +90,7 @@ public final class ImageBuilder {
         List<Layer> layers = new ArrayList<>();
         // Layers reused from an earlier build of this module: the big, slow-changing ones (a distribution archive).
         List<Path> cachedLayerFiles = new ArrayList<>();
+        List<String> cachedLayerNames = new ArrayList<>();
         Layer debianLayer = null;
         if (spec.debian().isPresent()) {
             debianLayer = debianLayer(spec.debian().get(), spec.conventions().dpkgStatus());
@@ -124,6 +125,9 @@ public final class ImageBuilder {
                 log.accept("Reusing the layer of %s from %s".formatted(archive.archive().getFileName(), cached));
             }
             cachedLayerFiles.add(cached);
+            // Named by what it holds, not by its cache file, whose key comes from this machine's copy of the archive
+            // (path, time): the image's configuration, hence its id, must not depend on the machine.
+            cachedLayerNames.add("archive layer " + archive.archive().getFileName() + " at " + archive.path());
         }
         for (ImageSpec.TreePart tree : spec.trees()) {
             if (!Files.isDirectory(tree.source())) {
@@ -134,12 +138,13 @@ public final class ImageBuilder {
             layers.add(layer);
         }
 
-        for (Path cached : cachedLayerFiles) {
+        for (int i = 0; i < cachedLayerFiles.size(); i++) {
             // The cache file name is a key of the inputs; the diff id is the digest of what is in it.
+            Path cached = cachedLayerFiles.get(i);
             String digest = Files.readString(digestFile(cached)).strip();
             layerFiles.add(cached);
             diffIds.add(digest);
-            String name = "archive layer " + cached.getFileName();
+            String name = cachedLayerNames.get(i);
             history.addObject().put("created", EPOCH).put("created_by", "image-maven-plugin: " + name);
             written.add(new LayerResult(name, digest, Files.size(cached)));
         }

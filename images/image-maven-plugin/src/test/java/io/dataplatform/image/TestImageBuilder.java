@@ -95,6 +95,43 @@ class TestImageBuilder {
     }
 
     @Test
+    void anArchivesCopyElsewhereOrLaterGivesTheSameImage() throws IOException {
+        // Two machines: the same released archive in two Maven repositories, downloaded at different times.
+        Path archive = temporary.resolve("repository-a/server-1.tar.gz");
+        Files.createDirectories(archive.getParent());
+        try (var file = Files.newOutputStream(archive);
+                var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(
+                        new org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream(file))) {
+            TarArchiveEntry entry = new TarArchiveEntry("server-1/lib/core.jar");
+            byte[] content = "core".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            entry.setSize(content.length);
+            tar.putArchiveEntry(entry);
+            tar.write(content);
+            tar.closeArchiveEntry();
+        }
+        Path copy = temporary.resolve("repository-b/server-1.tar.gz");
+        Files.createDirectories(copy.getParent());
+        Files.copy(archive, copy);
+        Files.setLastModifiedTime(copy, java.nio.file.attribute.FileTime.fromMillis(86_400_000L));
+        ImageBuilder.Result first = new ImageBuilder(log::add).build(archiveImage(archive, temporary.resolve("a")));
+        ImageBuilder.Result second = new ImageBuilder(log::add).build(archiveImage(copy, temporary.resolve("b")));
+        assertThat(second.imageId()).isEqualTo(first.imageId());
+    }
+
+    private static ImageSpec archiveImage(Path archive, Path output) {
+        ImageSpec.ImageName name = new ImageSpec.ImageName("registry.example:5000", "platform", "server", "1", "1");
+        return new ImageSpec(name, Optional.empty(), Optional.empty(), Optional.empty(),
+                new ImageSpec.Conventions(List.of(), List.of(), new TreeMap<>(), Optional.empty(), false, false),
+                Optional.empty(),
+                List.of(new ImageSpec.ArchivePart(archive, 1, List.of("lib/**"), List.of(), "/usr/lib/server")),
+                List.of(),
+                new ImageSpec.RuntimeConfig(new TreeMap<>(), new TreeMap<>(), Optional.empty(), Optional.empty(),
+                        Optional.empty(), Optional.empty(), Optional.empty(), List.of()),
+                output.resolve("work"), output.resolve("layer-cache"), output.resolve("image.tar"),
+                output.resolve("image.json"));
+    }
+
+    @Test
     void aTamperedPackageFailsTheBuildAndWritesNoImage() throws IOException {
         DebianLock.LockedPackage libc = packages.get(1);
         List<DebianLock.LockedPackage> tampered = new ArrayList<>(packages);
