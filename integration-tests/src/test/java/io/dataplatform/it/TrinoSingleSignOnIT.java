@@ -151,7 +151,7 @@ class TrinoSingleSignOnIT {
     @Test
     @Order(1)
     void theWebUiLogsInThroughTheRealmAndEndsOnAnAuthenticatedPage() throws Exception {
-        Browser browser = new Browser();
+        Browser browser = browser();
         URI ui = URI.create(trino.httpsUrl() + "/ui/");
         HttpResponse<String> first = browser.get(ui);
         assertThat(first.statusCode()).as("the UI sends an unknown browser to the realm: %s", first.body()).isBetween(302, 303);
@@ -170,14 +170,14 @@ class TrinoSingleSignOnIT {
         assertThat(cluster.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(cluster.body()).path("environment").asText()).as(cluster.body()).isEqualTo("platform");
 
-        assertThat(new Browser().get(URI.create(trino.httpsUrl() + "/ui/api/cluster")).statusCode())
+        assertThat(browser().get(URI.create(trino.httpsUrl() + "/ui/api/cluster")).statusCode())
                 .as("another browser, without the session cookie").isEqualTo(401);
     }
 
     @Test
     @Order(2)
     void aWrongPasswordEndsOnTheRealmsFormNotInTrino() throws Exception {
-        Browser browser = new Browser();
+        Browser browser = browser();
         URI authorization = browser.get(URI.create(trino.httpsUrl() + "/ui/")).headers().firstValue("Location")
                 .map(URI::create).orElseThrow();
         HttpResponse<String> page = browser.login(authorization, "alice", "not-her-password");
@@ -309,7 +309,7 @@ class TrinoSingleSignOnIT {
         URI login = URI.create(attribute(header, "x_redirect_server"));
         URI tokenServer = URI.create(attribute(header, "x_token_server"));
 
-        HttpResponse<String> done = new Browser().login(login, user, password);
+        HttpResponse<String> done = browser().login(login, user, password);
         assertThat(done.statusCode()).isEqualTo(200);
 
         URI next = tokenServer;
@@ -354,7 +354,7 @@ class TrinoSingleSignOnIT {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create(keycloak.hostUrl() + "/realms/platform/protocol/openid-connect/token"))
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form(Map.of("grant_type", "password", "client_id", client,
+                .POST(HttpRequest.BodyPublishers.ofString(Browser.form(Map.of("grant_type", "password", "client_id", client,
                         "client_secret", secret, "username", user, "password", password, "scope", "openid"))))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
@@ -367,7 +367,7 @@ class TrinoSingleSignOnIT {
         HttpResponse<String> admin = client.send(HttpRequest.newBuilder(
                         URI.create(keycloak.hostUrl() + "/realms/master/protocol/openid-connect/token"))
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form(Map.of("grant_type", "password", "client_id",
+                .POST(HttpRequest.BodyPublishers.ofString(Browser.form(Map.of("grant_type", "password", "client_id",
                         "admin-cli", "username", KeycloakContainer.ADMIN, "password", KeycloakContainer.ADMIN_PASSWORD))))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(admin.statusCode()).as(admin.body()).isEqualTo(200);
@@ -402,13 +402,6 @@ class TrinoSingleSignOnIT {
         return matcher.group(1);
     }
 
-    private static String form(Map<String, String> fields) {
-        return fields.entrySet().stream()
-                .map(field -> URLEncoder.encode(field.getKey(), StandardCharsets.UTF_8) + "="
-                        + URLEncoder.encode(field.getValue(), StandardCharsets.UTF_8))
-                .collect(Collectors.joining("&"));
-    }
-
     private static HttpClient httpsClient() {
         return HttpClient.newBuilder().sslContext(trustingTrino).build();
     }
@@ -426,77 +419,17 @@ class TrinoSingleSignOnIT {
         return context;
     }
 
-    /**
-     * A browser without a browser: a cookie jar per host (Trino on localhost, the realm on 127.0.0.1, so each keeps
-     * its own; like a browser, it sends the realm's Secure cookies to loopback over HTTP), redirects followed by hand,
-     * and the realm's address in redirects ({@code http://keycloak:8080}, as Trino and the tokens know it) reached at
-     * the container's mapped port, as a browser behind a proxy would.
-     */
-    private static final class Browser {
-        private final HttpClient client = HttpClient.newBuilder()
-                .sslContext(trustingTrino)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
-        private final Map<String, Map<String, String>> cookies = new java.util.HashMap<>();
+    /** A browser trusting Trino's certificate, reaching the realm at its mapped port. */
+    private static Browser browser() {
+        return new Browser(trustingTrino, TrinoSingleSignOnIT::reachable);
+    }
 
-        HttpResponse<String> get(URI uri) throws Exception {
-            return send(HttpRequest.newBuilder(reachable(uri)).GET());
+    /** The realm's address in redirects ({@code http://keycloak:8080}) at the container's mapped port. */
+    private static URI reachable(URI uri) {
+        if (KeycloakContainer.ALIAS.equals(uri.getHost())) {
+            return URI.create(keycloak.hostUrl() + uri.getRawPath()
+                    + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
         }
-
-        /** Opens {@code start}, fills in the realm's login form, follows redirects; returns the last page. */
-        HttpResponse<String> login(URI start, String user, String password) throws Exception {
-            HttpResponse<String> page = get(start);
-            boolean submitted = false;
-            for (int step = 0; step < 10; step++) {
-                if (page.statusCode() >= 300 && page.statusCode() < 400) {
-                    URI location = page.uri().resolve(page.headers().firstValue("Location").orElseThrow());
-                    page = get(location);
-                    continue;
-                }
-                Matcher form = Pattern.compile("<form[^>]*id=\"kc-form-login\"[^>]*action=\"([^\"]+)\"")
-                        .matcher(page.body());
-                if (page.statusCode() != 200 || submitted || !form.find()) {
-                    return page;
-                }
-                submitted = true;
-                URI action = URI.create(form.group(1).replace("&amp;", "&"));
-                page = send(HttpRequest.newBuilder(reachable(action))
-                        .header("Content-Type", "application/x-www-form-urlencoded")
-                        .POST(HttpRequest.BodyPublishers.ofString(form(Map.of("username", user, "password",
-                                password, "credentialId", "")))));
-            }
-            throw new AssertionError("more than 10 redirects from " + start);
-        }
-
-        private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-            HttpRequest built = request.build();
-            Map<String, String> jar = cookies.computeIfAbsent(built.uri().getHost(), host -> new java.util.TreeMap<>());
-            if (!jar.isEmpty()) {
-                request.header("Cookie", jar.entrySet().stream().map(cookie -> cookie.getKey() + "=" + cookie.getValue())
-                        .collect(Collectors.joining("; ")));
-            }
-            HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            for (String header : response.headers().allValues("Set-Cookie")) {
-                String[] attributes = header.split(";");
-                String[] pair = attributes[0].split("=", 2);
-                boolean expired = pair.length < 2 || pair[1].isEmpty() || Arrays.stream(attributes)
-                        .anyMatch(attribute -> attribute.strip().equalsIgnoreCase("Max-Age=0"));
-                if (expired) {
-                    jar.remove(pair[0].strip());
-                }
-                else {
-                    jar.put(pair[0].strip(), pair[1].strip());
-                }
-            }
-            return response;
-        }
-
-        private static URI reachable(URI uri) {
-            if (KeycloakContainer.ALIAS.equals(uri.getHost())) {
-                return URI.create(keycloak.hostUrl() + uri.getRawPath()
-                        + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
-            }
-            return uri;
-        }
+        return uri;
     }
 }
