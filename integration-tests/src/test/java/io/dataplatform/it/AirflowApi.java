@@ -8,6 +8,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,40 +17,76 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.LocalPortForward;
 
 /**
- * A team's Airflow REST API (/api/v2) through a port forward to its api-server Service, as the admin of the simple
- * auth manager (a token from /auth/token).
+ * A team's Airflow REST API (/api/v2) through a port forward to its api-server Service (at {@code localhost}, a
+ * redirect address the realm's Airflow client allows), as a user of the development realm: logged in as a browser
+ * does, through the platform's auth manager and the cluster's Keycloak (reached by a second port forward where
+ * redirects name {@code keycloak.platform.svc:8080}); Airflow's token from its {@code _token} cookie, then sent as
+ * a bearer token.
  */
 final class AirflowApi implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
+    private static final String REALM_HOST = "keycloak.platform.svc";
 
     private final LocalPortForward forward;
     private final String base;
     private final String token;
 
-    AirflowApi(KubernetesClient client, String namespace, String password) throws Exception {
+    /** Where a login ended: the last page, and Airflow's token if the user got one. */
+    record Login(int status, String page, Optional<String> token, Duration took) {}
+
+    AirflowApi(KubernetesClient client, String namespace, String user) throws Exception {
         forward = client.services().inNamespace(namespace).withName("airflow-api-server").portForward(8080);
-        base = "http://127.0.0.1:" + forward.getLocalPort();
-        HttpResponse<String> login = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/auth/token"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(java.util.Map.of(
-                        "username", "admin", "password", password))))
-                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-        if (login.statusCode() / 100 != 2) {
+        base = "http://localhost:" + forward.getLocalPort();
+        Login login = logInAt(client, base, user, "dev-" + user + "-password");
+        if (login.token().isEmpty()) {
             forward.close();
             StringBuilder logs = new StringBuilder();
             client.pods().inNamespace(namespace).withLabel("app.kubernetes.io/component", "api-server").list().getItems()
                     .forEach(pod -> logs.append(client.pods().inNamespace(namespace).withName(pod.getMetadata().getName())
                             .inContainer("api-server").tailingLines(60).getLog()));
-            throw new IllegalStateException("login to the Airflow of " + namespace + ": " + login.statusCode() + " "
-                    + login.body() + "\napi-server log:\n" + logs);
+            throw new IllegalStateException("login of " + user + " to the Airflow of " + namespace + ": " + login.status()
+                    + " " + login.page() + "\napi-server log:\n" + logs);
         }
-        token = JSON.readTree(login.body()).path("access_token").asText();
+        token = login.token().get();
+    }
+
+    /** {@code user} (password dev-{@code user}-password) logs in to the Airflow of {@code namespace}. */
+    static Login logIn(KubernetesClient client, String namespace, String user) throws Exception {
+        return logIn(client, namespace, user, "dev-" + user + "-password");
+    }
+
+    static Login logIn(KubernetesClient client, String namespace, String user, String password) throws Exception {
+        try (LocalPortForward airflow = client.services().inNamespace(namespace).withName("airflow-api-server")
+                .portForward(8080)) {
+            return logInAt(client, "http://localhost:" + airflow.getLocalPort(), user, password);
+        }
+    }
+
+    private static Login logInAt(KubernetesClient client, String base, String user, String password) throws Exception {
+        try (LocalPortForward realm = client.services().inNamespace("platform").withName("keycloak").portForward(8080)) {
+            Browser browser = new Browser(null, uri -> REALM_HOST.equals(uri.getHost())
+                    ? URI.create("http://127.0.0.1:" + realm.getLocalPort() + uri.getRawPath()
+                            + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()))
+                    : uri);
+            Instant started = Instant.now();
+            HttpResponse<String> page = browser.login(URI.create(base + "/auth/login"), user, password);
+            return new Login(page.statusCode(), page.body(), browser.cookie("localhost", "_token"),
+                    Duration.between(started, Instant.now()));
+        }
     }
 
     JsonNode get(String path) throws IOException, InterruptedException {
         return send(request(path).GET());
+    }
+
+    /** GET {@code path} with another token than this API's: "status body". */
+    String getWithToken(String otherToken, String path) throws IOException, InterruptedException {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Authorization", "Bearer " + otherToken).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return response.statusCode() + " " + response.body();
     }
 
     JsonNode post(String path, Object body) throws IOException, InterruptedException {

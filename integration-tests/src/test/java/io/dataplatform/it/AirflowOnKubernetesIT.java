@@ -43,7 +43,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * table on the Kerberized HDFS, its Spark progress readable through the API while it runs; the table's asset event
  * starts the downstream DAG; killing a running Spark task (marked failed, or its pod deleted) leaves no driver and
  * no executor pod; an import error is reported with its file and line; neither team sees the other's DAGs,
- * connections or pods. Figures are printed with the prefix [airflow].
+ * connections or pods, and users log in to their team's Airflow only (through the platform realm, by their groups).
+ * Figures are printed with the prefix [airflow].
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AirflowOnKubernetesIT {
@@ -93,8 +94,10 @@ class AirflowOnKubernetesIT {
         List<Sync.Result> results = platform.sync().sync(applications, Duration.ofMinutes(8));
         System.out.printf("[airflow] data-engineering re-pointed and marketing onboarded: synced and healthy in %d s (%s)%n",
                 Duration.between(started, Instant.now()).toSeconds(), results);
-        airflow = new AirflowApi(client, TEAM, DevelopmentPlatform.AIRFLOW_ADMIN_PASSWORD);
-        marketing = new AirflowApi(client, OTHER, DevelopmentPlatform.AIRFLOW_ADMIN_PASSWORD);
+        // Users log in through the realm: alice is in team-data-engineering; marketing has no member in the
+        // development realm, so its Airflow is driven by dave, of the platform's administrators.
+        airflow = new AirflowApi(client, TEAM, "alice");
+        marketing = new AirflowApi(client, OTHER, "dave");
     }
 
     @AfterAll
@@ -273,6 +276,26 @@ class AirflowOnKubernetesIT {
     @Test
     @Order(6)
     void teamsSeeNeitherTheOthersDagsNorConnectionsNorPods() throws Exception {
+        // Login: the realm vouches for alice, but marketing's Airflow is for team-marketing and the administrators.
+        AirflowApi.Login alice = AirflowApi.logIn(client, OTHER, "alice");
+        assertThat(alice.token()).as(alice.page()).isEmpty();
+        assertThat(alice.status()).isEqualTo(403);
+        assertThat(alice.page()).contains("alice may not use this Airflow: it is for the groups team-marketing, "
+                + "platform-admins; alice&#x27;s groups: team-data-engineering");
+        AirflowApi.Login bob = AirflowApi.logIn(client, TEAM, "bob");
+        assertThat(bob.token()).as(bob.page()).isEmpty();
+        assertThat(bob.page()).contains("bob may not use this Airflow", "bob&#x27;s groups: analysts, region-north");
+        AirflowApi.Login wrong = AirflowApi.logIn(client, TEAM, "alice", "not-her-password");
+        assertThat(wrong.token()).isEmpty();
+        assertThat(wrong.page()).as("the realm's form again").contains("kc-form-login");
+        AirflowApi.Login again = AirflowApi.logIn(client, TEAM, "alice");
+        assertThat(again.token()).as(again.page()).isPresent();
+        System.out.printf("[airflow] login through the realm (Airflow → Keycloak form → callback → token): %d ms%n",
+                again.took().toMillis());
+        // Each team's Airflow signs its own tokens: alice's is worth nothing at marketing's API.
+        assertThat(marketing.getWithToken(again.token().get(), "/api/v2/dags"))
+                .isEqualTo("403 {\"detail\":\"Invalid JWT token\"}");
+        assertThat(airflow.getWithToken(again.token().get(), "/api/v2/dags")).startsWith("200 ").contains("calls_report");
         airflow.post("/api/v2/connections", Map.of("connection_id", "warehouse_db", "conn_type", "postgres",
                 "host", "postgresql.platform.svc"));
         assertThat(airflow.get("/api/v2/connections").toString()).contains("warehouse_db");

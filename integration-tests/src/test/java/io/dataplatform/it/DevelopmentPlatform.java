@@ -51,8 +51,8 @@ final class DevelopmentPlatform {
             # the marketing team's (AirflowOnKubernetesIT onboards it)
             etl-marketing keytab=etl-marketing.keytab
             """;
-    /** The dev environment's Airflow secrets: the api-server's admin, and each team database's owner's password. */
-    static final String AIRFLOW_ADMIN_PASSWORD = "dev-airflow-admin";
+    /** The development realm's client for every team's Airflow (images/keycloak/src/main/realm). */
+    static final String AIRFLOW_CLIENT_SECRET = "dev-airflow-client-secret";
     private static final List<String> IMAGES = List.of("base-os", "jre-25", "postgres", "opa", "keycloak", "trino", "spark",
             "airflow", "airflow-spark");
     private static DevelopmentPlatform shared;
@@ -215,7 +215,7 @@ final class DevelopmentPlatform {
 
     /**
      * A team's Secrets: the catalog password, the keytab of its scheduled jobs' principal, and its Airflow's (the
-     * database owner's password, the api-server's signing secrets, the admin's password, the tasks' keytab); and
+     * database owner's password, the api-server's signing secrets, the realm client's secret, the tasks' keytab); and
      * ConfigMap platform-ca, the CA bundle its clients check the platform's services with.
      */
     void createTeamSecrets(String namespace) throws Exception {
@@ -228,9 +228,8 @@ final class DevelopmentPlatform {
         secret(namespace, "airflow", "Opaque", Map.of(
                 "AIRFLOW_DATABASE_PASSWORD", airflowDatabasePassword(namespace).getBytes(),
                 "AIRFLOW__API_AUTH__JWT_SECRET", ("dev-jwt-" + namespace).getBytes(),
-                "AIRFLOW__API__SECRET_KEY", ("dev-secret-key-" + namespace).getBytes()));
-        secret(namespace, "airflow-users", "Opaque", Map.of("passwords.json",
-                ("{\"admin\": \"" + AIRFLOW_ADMIN_PASSWORD + "\"}").getBytes()));
+                "AIRFLOW__API__SECRET_KEY", ("dev-secret-key-" + namespace).getBytes(),
+                "AIRFLOW__PLATFORM_AUTH__CLIENT_SECRET", AIRFLOW_CLIENT_SECRET.getBytes()));
         secret(namespace, "airflow-keytab", "Opaque", Map.of("keytab", keytab));
         // The CA bundle of the platform's services: here, Trino's self-signed certificate is its own authority.
         client.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder()

@@ -40,8 +40,9 @@ import static io.dataplatform.hadoop.config.Setting.secret;
  * <tr><td>AIRFLOW_DATABASE_HOST, _NAME, _USER, _PASSWORD</td><td>the team's metadata database in the platform's
  * PostgreSQL (TLS required); not needed by {@code task}, nor when AIRFLOW__DATABASE__SQL_ALCHEMY_CONN is set</td></tr>
  * <tr><td>AIRFLOW_API_PORT</td><td>the api-server's port (8080)</td></tr>
- * <tr><td>AIRFLOW_USERS_FILE</td><td>the api-server's users' passwords (a mounted Secret, {"admin": "…"}), copied
- * to where Airflow's simple auth manager keeps them (it opens that file for writing)</td></tr>
+ * <tr><td>AIRFLOW__PLATFORM_AUTH__ISSUER, _CLIENT_ID, _CLIENT_SECRET, _USER_GROUPS</td><td>the api-server's login
+ * through the platform's identity provider, checked when AIRFLOW__CORE__AUTH_MANAGER is our provider's
+ * ({@value #PLATFORM_AUTH_MANAGER})</td></tr>
  * <tr><td>AIRFLOW_TASK_IMAGE</td><td>the image of the Kubernetes executor's task pods ({@code repository:tag}), split
  * into Airflow's worker container repository and tag</td></tr>
  * <tr><td>KERBEROS_REALM, KERBEROS_KDC, HDFS_NAMENODE, …</td><td>the platform's client variables (hadoop-client): where
@@ -70,16 +71,22 @@ public final class AirflowLauncher {
     static final Setting API_PORT = Setting.optional("AIRFLOW_API_PORT", "8080", "[1-9][0-9]{0,4}",
             "the api-server's port");
 
-    /** The api-server's users and passwords, a mounted Secret's JSON file ({"admin": "…"}). */
-    static final String USERS_FILE = "AIRFLOW_USERS_FILE";
-    private static final String PASSWORDS_FILE = "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE";
+    /** Our provider's auth manager: users log in through the platform's identity provider, by their groups. */
+    static final String PLATFORM_AUTH_MANAGER = "dataplatform_airflow.auth_manager.PlatformAuthManager";
+    private static final String GROUP = "[A-Za-z0-9][A-Za-z0-9_.-]*";
+    static final List<Setting> PLATFORM_AUTH = List.of(
+            required("AIRFLOW__PLATFORM_AUTH__ISSUER", "https?://[^\\s/]+(/[^\\s]*)?",
+                    "the identity provider's realm, e.g. https://sso.operator.example/realms/platform"),
+            required("AIRFLOW__PLATFORM_AUTH__CLIENT_ID", "[A-Za-z0-9_.-]+", "the realm's client for Airflow"),
+            secret("AIRFLOW__PLATFORM_AUTH__CLIENT_SECRET", "[^\\n]+", "that client's secret, from a Secret"),
+            required("AIRFLOW__PLATFORM_AUTH__USER_GROUPS", GROUP + "(\\s*,\\s*" + GROUP + ")*",
+                    "the groups whose members may use this Airflow, comma-separated, e.g. team-data-engineering"));
 
     /**
-     * What to run: the command, its environment, files to copy first (source → target), and where to render the
-     * platform's client files first, if anywhere.
+     * What to run: the command, its environment, and where to render the platform's client files first, if
+     * anywhere.
      */
-    record Plan(Role role, List<String> command, Map<String, String> environment, Map<String, String> copies,
-            Optional<Path> clientFiles) {}
+    record Plan(Role role, List<String> command, Map<String, String> environment, Optional<Path> clientFiles) {}
 
     private AirflowLauncher() {}
 
@@ -96,13 +103,6 @@ public final class AirflowLauncher {
         catch (StartProblems e) {
             System.exit(Launcher.refuse("platform launcher", e.problems(), "Airflow was not started", System.err));
             return;
-        }
-        for (Map.Entry<String, String> copy : plan.copies().entrySet()) {
-            Path target = Path.of(copy.getValue());
-            java.nio.file.Files.copy(Path.of(copy.getKey()), target,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            java.nio.file.Files.setPosixFilePermissions(target,
-                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         }
         if (plan.clientFiles().isPresent()) {
             List<String> report;
@@ -151,16 +151,10 @@ public final class AirflowLauncher {
             }
         }
         List<String> command = new ArrayList<>();
-        Map<String, String> copies = new TreeMap<>();
         switch (role) {
             case API_SERVER -> {
-                String users = environment.get(USERS_FILE);
-                if (!blank(users)) {
-                    io.dataplatform.launcher.Mounts.readableFile(users, "the users' passwords (" + USERS_FILE + ")")
-                            .ifPresent(problems::add);
-                    String target = prepared.getOrDefault("AIRFLOW_HOME", "/opt/airflow") + "/simple_auth_manager_passwords.json";
-                    copies.put(users.strip(), target);
-                    prepared.put(PASSWORDS_FILE, target);
+                if (PLATFORM_AUTH_MANAGER.equals(environment.getOrDefault("AIRFLOW__CORE__AUTH_MANAGER", "").strip())) {
+                    problems.addAll(new Variables(environment).read(PLATFORM_AUTH).problems());
                 }
                 Variables port = new Variables(environment).read(List.of(API_PORT));
                 problems.addAll(port.problems());
@@ -202,7 +196,7 @@ public final class AirflowLauncher {
         if (!problems.isEmpty()) {
             throw new StartProblems(problems);
         }
-        return new Plan(role, List.copyOf(command), Map.copyOf(prepared), Map.copyOf(copies), clientFiles);
+        return new Plan(role, List.copyOf(command), Map.copyOf(prepared), clientFiles);
     }
 
     private static boolean blank(String value) {

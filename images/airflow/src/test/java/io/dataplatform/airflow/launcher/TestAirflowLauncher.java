@@ -15,6 +15,13 @@ class TestAirflowLauncher {
             "AIRFLOW_DATABASE_NAME", "airflow_data_engineering",
             "AIRFLOW_DATABASE_USER", "airflow_data_engineering",
             "AIRFLOW_DATABASE_PASSWORD", "s3cret word+/");
+    /** The api-server's login through the platform's identity provider (argocd/apps/airflow/base/airflow.env). */
+    private static final Map<String, String> LOGIN = Map.of(
+            "AIRFLOW__CORE__AUTH_MANAGER", "dataplatform_airflow.auth_manager.PlatformAuthManager",
+            "AIRFLOW__PLATFORM_AUTH__ISSUER", "http://keycloak.platform.svc:8080/realms/platform",
+            "AIRFLOW__PLATFORM_AUTH__CLIENT_ID", "airflow",
+            "AIRFLOW__PLATFORM_AUTH__CLIENT_SECRET", "client-s3cret",
+            "AIRFLOW__PLATFORM_AUTH__USER_GROUPS", "team-data-engineering , platform-admins");
 
     @Test
     void eachComponentIsARoleWithItsDatabaseOverTls() {
@@ -27,13 +34,11 @@ class TestAirflowLauncher {
                 .containsEntry("AIRFLOW__CORE__EXECUTOR", "LocalExecutor");
         assertThat(AirflowLauncher.plan(new String[] {"api-server"}, DATABASE).command())
                 .containsExactly("/usr/local/bin/airflow", "api-server", "--port", "8080");
-        // The users' passwords, mounted read-only, are copied where Airflow may write (it opens the file "a+").
-        Map<String, String> withUsers = new HashMap<>(DATABASE);
-        withUsers.put("AIRFLOW_USERS_FILE", "/etc/hostname");
-        AirflowLauncher.Plan api = AirflowLauncher.plan(new String[] {"api-server"}, withUsers);
-        assertThat(api.copies()).containsExactly(Map.entry("/etc/hostname", "/opt/airflow/simple_auth_manager_passwords.json"));
-        assertThat(api.environment()).containsEntry("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE",
-                "/opt/airflow/simple_auth_manager_passwords.json");
+        // With the platform's login, its settings are there (and Airflow's own variables pass through).
+        Map<String, String> withLogin = new HashMap<>(DATABASE);
+        withLogin.putAll(LOGIN);
+        assertThat(AirflowLauncher.plan(new String[] {"api-server"}, withLogin).environment())
+                .containsAllEntriesOf(LOGIN);
         assertThat(AirflowLauncher.plan(new String[] {"db-migrate"}, DATABASE).command())
                 .containsExactly("/usr/local/bin/airflow", "db", "migrate");
         assertThat(AirflowLauncher.plan(new String[] {"db-check"}, DATABASE).command())
@@ -77,7 +82,10 @@ class TestAirflowLauncher {
         bad.put("AIRFLOW_DATABASE_PASSWORD", "");
         bad.put("AIRFLOW_API_PORT", "http");
         bad.put("AIRFLOW_TASK_IMAGE", "platform/airflow-spark");
-        bad.put("AIRFLOW_USERS_FILE", "/etc/airflow/users/none.json");
+        bad.putAll(LOGIN);
+        bad.remove("AIRFLOW__PLATFORM_AUTH__CLIENT_SECRET");
+        bad.put("AIRFLOW__PLATFORM_AUTH__ISSUER", "keycloak.platform.svc:8080/realms/platform");
+        bad.put("AIRFLOW__PLATFORM_AUTH__USER_GROUPS", "team-data-engineering;platform-admins");
         assertThatThrownBy(() -> AirflowLauncher.plan(new String[] {"api-server"}, bad))
                 .isInstanceOf(StartProblems.class)
                 .satisfies(e -> assertThat(((StartProblems) e).problems()).containsExactly(
@@ -85,7 +93,11 @@ class TestAirflowLauncher {
                                 + "server, host:port, e.g. postgresql.platform.svc:5432)",
                         "AIRFLOW_DATABASE_NAME is not set (the team's database, e.g. airflow_data_engineering)",
                         "AIRFLOW_DATABASE_PASSWORD is not set (the owner's password, from a Secret)",
-                        "the users' passwords (AIRFLOW_USERS_FILE) /etc/airflow/users/none.json does not exist",
+                        "AIRFLOW__PLATFORM_AUTH__ISSUER='keycloak.platform.svc:8080/realms/platform' is not valid (the "
+                                + "identity provider's realm, e.g. https://sso.operator.example/realms/platform)",
+                        "AIRFLOW__PLATFORM_AUTH__CLIENT_SECRET is not set (that client's secret, from a Secret)",
+                        "AIRFLOW__PLATFORM_AUTH__USER_GROUPS='team-data-engineering;platform-admins' is not valid (the "
+                                + "groups whose members may use this Airflow, comma-separated, e.g. team-data-engineering)",
                         "AIRFLOW_API_PORT='http' is not valid (the api-server's port)",
                         "AIRFLOW_TASK_IMAGE='platform/airflow-spark' is not an image reference repository:tag (the "
                                 + "Kubernetes executor's task image, e.g. platform/airflow-spark:3.3.2-spark4.1.1-1)"));
