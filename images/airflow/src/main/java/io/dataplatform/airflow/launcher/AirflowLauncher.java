@@ -1,7 +1,5 @@
 package io.dataplatform.airflow.launcher;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,6 +12,7 @@ import java.util.TreeMap;
 import io.dataplatform.hadoop.config.ClientConfiguration;
 import io.dataplatform.hadoop.config.ConfigurationDirectory;
 import io.dataplatform.hadoop.config.ConfigurationException;
+import io.dataplatform.hadoop.config.PlatformDatabase;
 import io.dataplatform.hadoop.config.Setting;
 import io.dataplatform.hadoop.config.Variables;
 import io.dataplatform.launcher.Launcher;
@@ -53,7 +52,6 @@ import static io.dataplatform.hadoop.config.Setting.secret;
 public final class AirflowLauncher {
     static final String AIRFLOW = "/usr/local/bin/airflow";
     static final String CONNECTION = "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN";
-    private static final String NAME = "[a-z_][a-z0-9_]*";
 
     enum Role { API_SERVER, SCHEDULER, DAG_PROCESSOR, TRIGGERER, DB_MIGRATE, DB_CHECK, TASK, CLI }
 
@@ -62,12 +60,8 @@ public final class AirflowLauncher {
     private static final java.util.regex.Pattern IMAGE = java.util.regex.Pattern.compile(
             "((?:[a-z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:[._/-][a-z0-9]+)*):([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})");
 
-    static final List<Setting> DATABASE = List.of(
-            required("AIRFLOW_DATABASE_HOST", ClientConfiguration.HOST_PORT,
-                    "the team's metadata database server, host:port, e.g. postgresql.platform.svc:5432"),
-            required("AIRFLOW_DATABASE_NAME", NAME, "the team's database, e.g. airflow_data_engineering"),
-            required("AIRFLOW_DATABASE_USER", NAME, "the database's owner"),
-            secret("AIRFLOW_DATABASE_PASSWORD", "[^\\n]+", "the owner's password, from a Secret"));
+    static final PlatformDatabase DATABASE = new PlatformDatabase("AIRFLOW_DATABASE", "the team's metadata database",
+            "airflow_data_engineering");
     static final Setting API_PORT = Setting.optional("AIRFLOW_API_PORT", "8080", "[1-9][0-9]{0,4}",
             "the api-server's port");
 
@@ -139,15 +133,9 @@ public final class AirflowLauncher {
         // The cli uses the team's database when its variables are there (e.g. `kubectl exec … cli dags list`).
         boolean needsDatabase = role != Role.TASK && (role != Role.CLI || !blank(environment.get("AIRFLOW_DATABASE_HOST")));
         if (needsDatabase && blank(environment.get(CONNECTION))) {
-            Variables database = new Variables(environment).read(DATABASE);
-            problems.addAll(database.problems());
-            if (database.problems().isEmpty()) {
-                prepared.put(CONNECTION, "postgresql+psycopg2://%s:%s@%s/%s?sslmode=require".formatted(
-                        database.value("AIRFLOW_DATABASE_USER").orElseThrow(),
-                        URLEncoder.encode(database.value("AIRFLOW_DATABASE_PASSWORD").orElseThrow(),
-                                StandardCharsets.UTF_8).replace("+", "%20"),
-                        database.value("AIRFLOW_DATABASE_HOST").orElseThrow(),
-                        database.value("AIRFLOW_DATABASE_NAME").orElseThrow()));
+            String url = DATABASE.sqlAlchemyUrl(environment, problems);
+            if (url != null) {
+                prepared.put(CONNECTION, url);
             }
         }
         List<String> command = new ArrayList<>();

@@ -91,7 +91,7 @@ class TestAirflowLauncher {
                 .satisfies(e -> assertThat(((StartProblems) e).problems()).containsExactly(
                         "AIRFLOW_DATABASE_HOST='postgresql.platform.svc' is not valid (the team's metadata database "
                                 + "server, host:port, e.g. postgresql.platform.svc:5432)",
-                        "AIRFLOW_DATABASE_NAME is not set (the team's database, e.g. airflow_data_engineering)",
+                        "AIRFLOW_DATABASE_NAME is not set (the team's metadata database, e.g. airflow_data_engineering)",
                         "AIRFLOW_DATABASE_PASSWORD is not set (the owner's password, from a Secret)",
                         "AIRFLOW__PLATFORM_AUTH__ISSUER='keycloak.platform.svc:8080/realms/platform' is not valid (the "
                                 + "identity provider's realm, e.g. https://sso.operator.example/realms/platform)",
