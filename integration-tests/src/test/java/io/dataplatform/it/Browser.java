@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -48,11 +49,19 @@ final class Browser {
 
     /** Opens {@code start}, fills in the realm's login form, follows redirects; returns the last page. */
     HttpResponse<String> login(URI start, String user, String password) throws Exception {
+        return login(start, user, password, location -> false);
+    }
+
+    /** {@link #login(URI, String, String)}, up to the redirect to a location {@code stop} accepts (returned). */
+    HttpResponse<String> login(URI start, String user, String password, Predicate<URI> stop) throws Exception {
         HttpResponse<String> page = get(start);
         boolean submitted = false;
         for (int step = 0; step < 10; step++) {
             if (page.statusCode() >= 300 && page.statusCode() < 400) {
                 URI location = page.uri().resolve(page.headers().firstValue("Location").orElseThrow());
+                if (stop.test(location)) {
+                    return page;
+                }
                 page = get(location);
                 continue;
             }
