@@ -21,7 +21,7 @@ func TestTheDevEnvironmentRendersAsArgoCDWouldDeployIt(t *testing.T) {
 		byName[app.Name] = app
 		order = append(order, app.Name)
 	}
-	if got := strings.Join(order, " "); !strings.HasPrefix(got, "shared keycloak opa postgresql spark trino ") {
+	if got := strings.Join(order, " "); !strings.HasPrefix(got, "shared keycloak opa postgresql jupyterhub spark trino ") {
 		t.Errorf("not in sync-wave order: %s", got)
 	}
 	foundation, ok := byName["data-engineering-foundation"]

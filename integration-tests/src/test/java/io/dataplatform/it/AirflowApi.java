@@ -8,7 +8,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -27,7 +26,6 @@ final class AirflowApi implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
-    private static final String REALM_HOST = "keycloak.platform.svc";
 
     private final LocalPortForward forward;
     private final String base;
@@ -65,16 +63,10 @@ final class AirflowApi implements AutoCloseable {
     }
 
     private static Login logInAt(KubernetesClient client, String base, String user, String password) throws Exception {
-        try (LocalPortForward realm = client.services().inNamespace("platform").withName("keycloak").portForward(8080)) {
-            Browser browser = new Browser(null, uri -> REALM_HOST.equals(uri.getHost())
-                    ? URI.create("http://127.0.0.1:" + realm.getLocalPort() + uri.getRawPath()
-                            + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()))
-                    : uri);
-            Instant started = Instant.now();
-            HttpResponse<String> page = browser.login(URI.create(base + "/auth/login"), user, password);
-            return new Login(page.statusCode(), page.body(), browser.cookie("localhost", "_token"),
-                    Duration.between(started, Instant.now()));
-        }
+        ClusterLogin.Result login = ClusterLogin.logIn(client, URI.create(base + "/auth/login"), user, password,
+                location -> false);
+        return new Login(login.page().statusCode(), login.page().body(), login.browser().cookie("localhost", "_token"),
+                login.took());
     }
 
     JsonNode get(String path) throws IOException, InterruptedException {

@@ -51,10 +51,11 @@ final class DevelopmentPlatform {
             # the marketing team's (AirflowOnKubernetesIT onboards it)
             etl-marketing keytab=etl-marketing.keytab
             """;
+    private static final String JUPYTERHUB_DATABASE_PASSWORD = "dev-jupyterhub";
     /** The development realm's client for every team's Airflow (images/keycloak/src/main/realm). */
     static final String AIRFLOW_CLIENT_SECRET = "dev-airflow-client-secret";
     private static final List<String> IMAGES = List.of("base-os", "jre-25", "postgres", "opa", "keycloak", "trino", "spark",
-            "airflow", "airflow-spark");
+            "airflow", "airflow-spark", "jupyterhub");
     private static DevelopmentPlatform shared;
 
     final PlatformNetwork network;
@@ -199,7 +200,8 @@ final class DevelopmentPlatform {
         secret("platform", "postgresql-credentials", "Opaque", Map.of(
                 "superuser-password", "dev-superuser".getBytes(),
                 "databases", ("iceberg:iceberg:" + CATALOG_PASSWORD + ",airflow_data_engineering:airflow_data_engineering:"
-                        + airflowDatabasePassword("team-data-engineering")).getBytes()));
+                        + airflowDatabasePassword("team-data-engineering") + ",jupyterhub:jupyterhub:"
+                        + JUPYTERHUB_DATABASE_PASSWORD).getBytes()));
         secret("platform", "lakehouse-catalog", "Opaque", Map.of("LAKEHOUSE_JDBC_PASSWORD", CATALOG_PASSWORD.getBytes()));
         secret("platform", "trino-keytab", "Opaque", Map.of("trino.keytab", Files.readAllBytes(hdfs.keytab("trino.keytab"))));
         Path trinoTls = TlsCertificate.pemFiles(directory.resolve("trino-tls"), "trino.platform.svc",
@@ -211,6 +213,12 @@ final class DevelopmentPlatform {
                 "shared-secret", ("dev-" + java.util.UUID.randomUUID()).getBytes(),
                 // The development realm's client secret (images/keycloak/src/main/realm).
                 "oidc-client-secret", TRINO_CLIENT_SECRET.getBytes()));
+        secret("platform", "jupyterhub", "Opaque", Map.of(
+                "JUPYTERHUB_DATABASE_PASSWORD", JUPYTERHUB_DATABASE_PASSWORD.getBytes(),
+                "JPY_COOKIE_SECRET", java.util.HexFormat.of().formatHex(new java.security.SecureRandom()
+                        .generateSeed(32)).getBytes(),
+                // The development realm's client secret (images/keycloak/src/main/realm).
+                "JUPYTERHUB_OIDC_CLIENT_SECRET", "dev-jupyterhub-client-secret".getBytes()));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.dataplatform.it;
 
+import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -53,15 +54,16 @@ class PlatformDeploymentIT {
     @Order(1)
     void everyApplicationIsSyncedAndRunsThePinsOfThisBuild() {
         assertThat(firstSync).extracting(Sync.Result::application).containsExactly("argocd-definitions", "shared",
-                "keycloak", "opa", "postgresql", "spark", "trino", "data-engineering-foundation",
+                "keycloak", "opa", "postgresql", "jupyterhub", "spark", "trino", "data-engineering-foundation",
                 "data-engineering-airflow");
         assertThat(applications).filteredOn(application -> !application.deployed())
                 .extracting(Application::name)
-                .containsExactlyInAnyOrder("jupyterhub", "superset");
+                .containsExactlyInAnyOrder("superset");
         List<Pod> pods = client.pods().inNamespace("platform").list().getItems();
         assertThat(pods).extracting(pod -> pod.getSpec().getContainers().get(0).getImage())
                 .contains(PlatformImage.of("postgres").reference(), PlatformImage.of("trino").reference(),
-                        PlatformImage.of("opa").reference(), PlatformImage.of("keycloak").reference());
+                        PlatformImage.of("opa").reference(), PlatformImage.of("keycloak").reference(),
+                        PlatformImage.of("jupyterhub").reference());
         assertThat(pods).allSatisfy(pod -> assertThat(pod.getStatus().getPhase()).isEqualTo("Running"));
         // The team's foundation: its namespace with the ApplicationSet's labels, its quota from its values file.
         assertThat(client.namespaces().withName(TEAM_NAMESPACE).get().getMetadata().getLabels())
@@ -166,6 +168,26 @@ class PlatformDeploymentIT {
                 "oidc:http://keycloak.platform.svc:8080/realms/platform");
         assertThat(realm.succeeded()).as(realm.log()).isTrue();
         assertThat(realm.log().lines()).contains("oidc.issuer=http://keycloak.platform.svc:8080/realms/platform");
+    }
+
+    @Test
+    @Order(2)
+    void usersLogInToJupyterHubThroughTheRealmByTheirGroups() throws Exception {
+        try (LocalPortForward hub = client.services().inNamespace("platform").withName("jupyterhub").portForward(8000)) {
+            URI login = URI.create("http://localhost:" + hub.getLocalPort() + "/hub/oauth_login");
+            // Up to the hub's redirect after its callback (its home page would start a spawner: issue #15).
+            ClusterLogin.Result alice = ClusterLogin.logIn(client, login, "alice", "dev-alice-password",
+                    location -> location.getPath().startsWith("/hub/home") || location.getPath().equals("/hub/"));
+            assertThat(alice.page().statusCode()).as(alice.page().body()).isEqualTo(302);
+            assertThat(alice.page().uri().getPath()).isEqualTo("/hub/oauth_callback");
+            assertThat(alice.browser().cookie("localhost", "jupyterhub-hub-login")).isPresent();
+            System.out.printf("[platform] JupyterHub login through the realm (hub → Keycloak form → callback): %d ms%n",
+                    alice.took().toMillis());
+            // erin is in none of the dev environment's allowed groups (analysts, platform-admins, team-data-engineering).
+            ClusterLogin.Result erin = ClusterLogin.logIn(client, login, "erin", "dev-erin-password", location -> false);
+            assertThat(erin.page().statusCode()).as(erin.page().body()).isEqualTo(403);
+            assertThat(erin.browser().cookie("localhost", "jupyterhub-hub-login")).isEmpty();
+        }
     }
 
     @Test

@@ -78,6 +78,7 @@ class UpgradeIT {
         assertThat(changedLines(repository.resolve("argocd"), copy.resolve("argocd"), false)).containsExactly(
                 pinChange("airflow", version(text, "airflow"), before, after),
                 pinChange("airflow", version(text, "airflow") + "-spark" + version(text, "spark"), before, after),
+                pinChange("jupyterhub", version(text, "jupyterhub"), before, after),
                 pinChange("keycloak", version(text, "keycloak"), before, after),
                 pinChange("opa", version(text, "opa"), before, after),
                 pinChange("postgresql", version(text, "postgresql"), before, after),
@@ -90,7 +91,7 @@ class UpgradeIT {
                 copy.resolve("argocd").toString()).status()).isZero();
         List<String> rendered = changedLines(temporary.resolve("rendered-before"), temporary.resolve("rendered-after"), true);
         Pattern pin = Pattern.compile(
-                ".*: ((?:- )?image|SPARK_EXECUTOR_IMAGE|value): platform/(trino|postgres|spark|opa|keycloak|airflow|airflow-spark):([0-9A-Za-z.-]+)-%d -> \\1: platform/\\2:\\3-%d"
+                ".*: ((?:- )?image|SPARK_EXECUTOR_IMAGE|value): platform/(trino|postgres|spark|opa|keycloak|airflow|airflow-spark|jupyterhub):([0-9A-Za-z.-]+)-%d -> \\1: platform/\\2:\\3-%d"
                         .formatted(before, after));
         assertThat(rendered).allSatisfy(line -> assertThat(line).matches(pin));
         // Trino: two Deployments (coordinator, workers) in base, dev and prod; PostgreSQL: its StatefulSet in each.
@@ -106,6 +107,8 @@ class UpgradeIT {
         // pin (its PodTemplate) and the scheduler's AIRFLOW_TASK_IMAGE that copies it.
         assertThat(rendered.stream().filter(line -> line.contains("platform/airflow:"))).hasSize(24);
         assertThat(rendered.stream().filter(line -> line.contains("platform/airflow-spark:"))).hasSize(6);
+        // JupyterHub: its Deployment in base, dev and prod.
+        assertThat(rendered.stream().filter(line -> line.contains("platform/jupyterhub:"))).hasSize(3);
     }
 
     /**
