@@ -56,7 +56,7 @@ class TestSparkListeners {
 
     @Test
     void lineageNamesTablesReadAndWrittenWithRowsAndStatus() throws IOException {
-        int before = records().size();
+        int before = settledRecords().size();
         spark.sql("CREATE TABLE lake.sales.calls (msisdn string, seconds bigint) USING iceberg");
         spark.sql("INSERT INTO lake.sales.calls SELECT concat('4479', id), id * 10 FROM range(0, 1000)");
         spark.sql("CREATE TABLE lake.sales.long_calls USING iceberg AS "
@@ -90,7 +90,7 @@ class TestSparkListeners {
 
     @Test
     void aFailedQueryIsRecordedWithItsError() throws IOException {
-        int before = records().size();
+        int before = settledRecords().size();
         spark.sql("CREATE TABLE lake.sales.checked (id bigint) USING iceberg");
         assertThatThrownBy(() -> spark.sql(
                 "INSERT INTO lake.sales.checked SELECT id + CAST(assert_true(id < 5, 'id too large') IS NULL AS bigint) "
@@ -104,7 +104,7 @@ class TestSparkListeners {
 
     @Test
     void aJobOutsideSqlGetsARecordWithItsTasksRows() throws IOException {
-        int before = records().size();
+        int before = settledRecords().size();
         spark.sparkContext().setJobDescription("count the cells");
         long cells = spark.sparkContext().textFile(write("cells.txt", "a\nb\nc\nd\n"), 2).count();
         spark.sparkContext().setJobDescription(null);
@@ -187,6 +187,15 @@ class TestSparkListeners {
                 .toList();
         assertThat(matching).as("records writing %s: %s", output, records).hasSize(1);
         return matching.get(0);
+    }
+
+    /**
+     * The records once the listener bus has drained: what earlier statements (another test's too) will ever write,
+     * so that counting from here is not thrown off by a record still on its way.
+     */
+    private static List<JsonNode> settledRecords() throws IOException {
+        waitForListeners();
+        return records();
     }
 
     private static List<JsonNode> waitForRecords(int count) throws IOException {
