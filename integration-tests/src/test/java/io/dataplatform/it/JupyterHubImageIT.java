@@ -140,9 +140,7 @@ class JupyterHubImageIT {
 
     /** A browser reaching the realm ({@code http://keycloak:8080} in redirects) at its mapped port. */
     private static Browser browser() {
-        return new Browser(null, uri -> KeycloakContainer.ALIAS.equals(uri.getHost())
-                ? URI.create(keycloak.hostUrl() + uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()))
-                : uri);
+        return new Browser(null, keycloak::reachable);
     }
 
     private static GenericContainer<?> container() {

@@ -1,5 +1,6 @@
 package io.dataplatform.it;
 
+import java.net.URI;
 import java.time.Duration;
 
 import org.testcontainers.containers.GenericContainer;
@@ -29,6 +30,17 @@ final class KeycloakContainer extends GenericContainer<KeycloakContainer> {
         withStartupAttempts(1);
         waitingFor(new FailFastWait(Wait.forHttp("/realms/platform/.well-known/openid-configuration").forPort(PORT)
                 .forStatusCode(200)).withStartupTimeout(Duration.ofMinutes(3)));
+    }
+
+    /**
+     * {@code uri} as the test JVM reaches it: the realm's address in redirects ({@code http://keycloak:8080}, as the
+     * services and the tokens know it) at the mapped port; any other address as it is.
+     */
+    URI reachable(URI uri) {
+        if (!ALIAS.equals(uri.getHost())) {
+            return uri;
+        }
+        return URI.create(hostUrl() + uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
     }
 
     /** The realm's URL as the test JVM reaches it (the mapped port on loopback). */

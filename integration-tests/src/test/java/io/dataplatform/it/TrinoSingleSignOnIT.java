@@ -421,15 +421,6 @@ class TrinoSingleSignOnIT {
 
     /** A browser trusting Trino's certificate, reaching the realm at its mapped port. */
     private static Browser browser() {
-        return new Browser(trustingTrino, TrinoSingleSignOnIT::reachable);
-    }
-
-    /** The realm's address in redirects ({@code http://keycloak:8080}) at the container's mapped port. */
-    private static URI reachable(URI uri) {
-        if (KeycloakContainer.ALIAS.equals(uri.getHost())) {
-            return URI.create(keycloak.hostUrl() + uri.getRawPath()
-                    + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
-        }
-        return uri;
+        return new Browser(trustingTrino, keycloak::reachable);
     }
 }
