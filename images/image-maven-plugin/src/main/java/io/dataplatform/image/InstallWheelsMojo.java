@@ -37,6 +37,9 @@ public class InstallWheelsMojo extends AbstractMojo {
     @Parameter(property = "image.wheelCache", defaultValue = "${user.home}/.cache/dataplatform/wheels")
     private File wheelCache;
 
+    @Parameter(defaultValue = "${project.build.directory}", readonly = true)
+    private File buildDirectory;
+
     @Parameter(defaultValue = "${project.build.directory}/python-root")
     private File outputDirectory;
 
@@ -82,20 +85,25 @@ public class InstallWheelsMojo extends AbstractMojo {
             WheelInstaller installer = new WheelInstaller(new WheelInstaller.Scheme(prefix, sitePackages, scripts,
                     interpreter), root);
             List<String> entryPoints = new ArrayList<>();
+            Path built = buildDirectory.toPath().resolve("sdist-wheels");
             for (PythonLock.Wheel wheel : lock.wheels()) {
-                entryPoints.addAll(installer.install(wheel, cache.fetch(wheel)));
+                Path file = cache.fetch(wheel);
+                if (SourceDistribution.is(file)) {
+                    file = SourceDistribution.wheel(wheel, file, built);
+                }
+                entryPoints.addAll(installer.install(wheel, file));
             }
-            int built = 0;
+            int reactorWheels = 0;
             for (org.apache.maven.artifact.Artifact artifact : project.getArtifacts()) {
                 if ("whl".equals(artifact.getType())) {
                     Path file = artifact.getFile().toPath();
                     entryPoints.addAll(installer.install(new PythonLock.Wheel(artifact.getArtifactId(),
                             artifact.getVersion(), Digests.sha256(file), file.toUri().toString()), file));
-                    built++;
+                    reactorWheels++;
                 }
             }
             getLog().info("Installed %d wheels of %s and %d built by this reactor into %s (%d scripts in %s)"
-                    .formatted(lock.wheels().size(), pythonLock.getName(), built, sitePackages, entryPoints.size(),
+                    .formatted(lock.wheels().size(), pythonLock.getName(), reactorWheels, sitePackages, entryPoints.size(),
                             scripts));
         }
         catch (ImageBuildException e) {

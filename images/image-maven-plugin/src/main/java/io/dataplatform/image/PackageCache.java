@@ -26,7 +26,9 @@ public final class PackageCache {
 
     /** A wheel of a {@link PythonLock}, stored by its SHA-256 like a package. */
     public Path fetch(PythonLock.Wheel wheel) {
-        return fetch(wheel.sha256(), wheel.url(), ".whl", "Python wheel " + wheel + " (" + wheel.fileName() + ")",
+        boolean source = wheel.url().endsWith(SourceDistribution.SUFFIX);
+        return fetch(wheel.sha256(), wheel.url(), source ? SourceDistribution.SUFFIX : ".whl",
+                (source ? "Python source distribution " : "Python wheel ") + wheel + " (" + wheel.fileName() + ")",
                 "the package index", "Refresh the lock (%s) and commit it.".formatted(PythonLock.REFRESH_COMMAND));
     }
 

@@ -25,11 +25,14 @@ import static java.util.Objects.requireNonNull;
  * # comment
  * &lt;name&gt;==&lt;version&gt; sha256:&lt;hex&gt; &lt;url of the .whl&gt;
  * </pre>
+ *
+ * A pure-Python package PyPI serves no wheel of is pinned by its source distribution (a {@code .tar.gz} URL); the
+ * build makes the wheel from it ({@link SourceDistribution}).
  */
 public record PythonLock(List<Wheel> wheels) {
     static final String REFRESH_COMMAND = "images/refresh-python-locks";
     private static final Pattern LINE = Pattern.compile(
-            "([A-Za-z0-9][A-Za-z0-9._-]*)==([A-Za-z0-9.!+_-]+) sha256:([0-9a-f]{64}) (https://\\S+\\.whl|file:\\S+\\.whl)");
+            "([A-Za-z0-9][A-Za-z0-9._-]*)==([A-Za-z0-9.!+_-]+) sha256:([0-9a-f]{64}) (https://\\S+\\.whl|file:\\S+\\.whl|https://\\S+\\.tar\\.gz)");
 
     public PythonLock {
         wheels = List.copyOf(wheels);
@@ -86,7 +89,7 @@ public record PythonLock(List<Wheel> wheels) {
             Matcher matcher = LINE.matcher(line);
             if (!matcher.matches()) {
                 throw new ImageBuildException(where + "expected '<name>==<version> sha256:<64 hex digits> "
-                        + "<https URL of a .whl>', found '" + line + "'");
+                        + "<https URL of a .whl or .tar.gz>', found '" + line + "'");
             }
             Wheel wheel = new Wheel(matcher.group(1), matcher.group(2), matcher.group(3), matcher.group(4));
             Wheel earlier = wheels.putIfAbsent(normalize(wheel.name()), wheel);

@@ -24,10 +24,16 @@ import org.apache.maven.plugins.annotations.Parameter;
  * interpreter — CPython {@code pythonVersion} on manylinux x86-64, wheels only — by the build machine's pip
  * ({@code pip install --dry-run --report}: nothing is installed), each wheel with the URL and SHA-256 the index
  * gives. Review the diff and commit it; the build verifies every wheel against it.
+ *
+ * <p>{@code sourceDistributions} are pure-Python packages PyPI has no wheel of ({@code name==version}): each is pinned
+ * by its {@code .tar.gz} (URL and SHA-256 from the index's JSON API), and its {@code Requires-Dist} join the
+ * requirements pip resolves. With {@code baseLock} (an image built from another image), pip resolves with the base
+ * image's wheels as constraints and the lock holds only the wheels the base lacks.
  */
 @Mojo(name = "refresh-python-lock", defaultPhase = LifecyclePhase.PREPARE_PACKAGE, threadSafe = true)
 public class RefreshPythonLockMojo extends AbstractMojo {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final java.util.regex.Pattern EXTRAS = java.util.regex.Pattern.compile("\\[([^\\]]*)]");
 
     @Parameter(property = "python.lock.refresh", defaultValue = "false")
     private boolean refresh;
@@ -38,6 +44,20 @@ public class RefreshPythonLockMojo extends AbstractMojo {
     /** Requirement specifiers, e.g. {@code apache-airflow[postgres]==3.3.2}. */
     @Parameter(required = true)
     private List<String> requirements;
+
+    /**
+     * Pure-Python packages pinned by their source distribution, with the extras whose requirements the image needs
+     * ({@code <sdist>pyspark[connect]==4.1.1</sdist>}).
+     */
+    @Parameter
+    private List<String> sourceDistributions = List.of();
+
+    /** The lock of the image this one is built from: its pins constrain pip, and are not repeated here. */
+    @Parameter
+    private File baseLock;
+
+    @Parameter(property = "python.index", defaultValue = "https://pypi.org/simple")
+    private String index;
 
     /** The image interpreter's version, e.g. {@code 3.13}. */
     @Parameter(required = true)
@@ -62,8 +82,30 @@ public class RefreshPythonLockMojo extends AbstractMojo {
         }
         try {
             Path work = Files.createDirectories(buildDirectory.toPath().resolve("python-lock-refresh"));
+            List<PythonLock.Wheel> sources = new ArrayList<>();
+            List<String> resolved = new ArrayList<>(requirements);
+            for (String requirement : sourceDistributions) {
+                java.util.regex.Matcher extras = EXTRAS.matcher(requirement);
+                java.util.Set<String> wanted = new java.util.TreeSet<>();
+                if (extras.find()) {
+                    for (String extra : extras.group(1).split(",")) {
+                        wanted.add(extra.strip());
+                    }
+                    requirement = extras.replaceFirst("");
+                }
+                PythonLock.Wheel source = sourceDistribution(requirement, work);
+                sources.add(source);
+                resolved.addAll(SourceDistribution.requirements(SourceDistribution.info(work.resolve(
+                        source.fileName())).requires(), wanted));
+            }
+            PythonLock base = baseLock == null ? null : PythonLock.read(baseLock.toPath());
+            if (base != null) {
+                Path constraints = work.resolve("constraints.txt");
+                Files.write(constraints, base.wheels().stream().map(Object::toString).toList(), StandardCharsets.UTF_8);
+                resolved.add("-c " + constraints);
+            }
             Path requirementsFile = work.resolve("requirements.in");
-            Files.write(requirementsFile, requirements, StandardCharsets.UTF_8);
+            Files.write(requirementsFile, resolved, StandardCharsets.UTF_8);
             Path report = work.resolve("report.json");
             Files.deleteIfExists(report);
             String abi = "cp" + pythonVersion.replace(".", "");
@@ -84,10 +126,17 @@ public class RefreshPythonLockMojo extends AbstractMojo {
                         String.join(" ", requirements), pythonVersion, String.join(" ", command),
                         Files.readString(log)));
             }
-            List<PythonLock.Wheel> wheels = new ArrayList<>();
+            List<PythonLock.Wheel> wheels = new ArrayList<>(sources);
+            java.util.Set<String> inBase = new java.util.HashSet<>();
+            if (base != null) {
+                base.wheels().forEach(wheel -> inBase.add(PythonLock.normalize(wheel.name())));
+            }
             for (JsonNode item : JSON.readTree(report.toFile()).path("install")) {
                 String name = item.path("metadata").path("name").asText();
                 String version = item.path("metadata").path("version").asText();
+                if (inBase.contains(PythonLock.normalize(name))) {
+                    continue;
+                }
                 JsonNode download = item.path("download_info");
                 String url = download.path("url").asText();
                 String sha256 = download.path("archive_info").path("hashes").path("sha256").asText("");
@@ -100,10 +149,13 @@ public class RefreshPythonLockMojo extends AbstractMojo {
             Files.writeString(pythonLock.toPath(), new PythonLock(wheels).text(List.of(
                     "The wheels this image installs (CPython %s, manylinux x86-64), pinned by SHA-256; the build "
                             .formatted(pythonVersion) + "verifies every one.",
-                    "Resolved by pip from: " + String.join(" ", requirements),
+                    "Resolved by pip from: " + String.join(" ", requirements) + (sourceDistributions.isEmpty() ? ""
+                            : " and the requirements of " + String.join(" ", sourceDistributions))
+                            + (base == null ? "" : ", with the wheels of " + baseLock.getParentFile().getName() + "/"
+                            + baseLock.getName() + " as constraints (not repeated here)"),
                     "Refresh after a version change: " + PythonLock.REFRESH_COMMAND
                             + " (then review and commit the diff).")), StandardCharsets.UTF_8);
-            getLog().info("Wrote %s: %d wheels".formatted(pythonLock, wheels.size()));
+            getLog().info("Wrote %s: %d packages".formatted(pythonLock, wheels.size()));
             InstallWheelsMojo.deleteTree(work);
         }
         catch (ImageBuildException e) {
@@ -116,5 +168,42 @@ public class RefreshPythonLockMojo extends AbstractMojo {
             Thread.currentThread().interrupt();
             throw new MojoExecutionException("Interrupted", e);
         }
+    }
+
+    /** Pins the source distribution of {@code requirement} ({@code name==version}) from the index's JSON API. */
+    private PythonLock.Wheel sourceDistribution(String requirement, Path work) throws IOException, InterruptedException {
+        String[] parts = requirement.split("==", 2);
+        if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
+            throw new ImageBuildException("sourceDistribution '%s' is not name==version".formatted(requirement));
+        }
+        String name = PythonLock.normalize(parts[0].strip());
+        String version = parts[1].strip();
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newBuilder()
+                .followRedirects(java.net.http.HttpClient.Redirect.NORMAL).build()
+                .send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(index + "/" + name + "/"))
+                        .header("Accept", "application/vnd.pypi.simple.v1+json").build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new ImageBuildException("%s/%s/ answered %d: is %s on the index?".formatted(index, name,
+                    response.statusCode(), name));
+        }
+        String wanted = WheelBuilder.normalize(name) + "-" + version + SourceDistribution.SUFFIX;
+        for (JsonNode file : JSON.readTree(response.body()).path("files")) {
+            String fileName = file.path("filename").asText();
+            if (WheelBuilder.normalize(fileName.substring(0, Math.max(0, fileName.length()
+                    - SourceDistribution.SUFFIX.length() - version.length() - 1))).equals(WheelBuilder.normalize(name))
+                    && fileName.endsWith("-" + version + SourceDistribution.SUFFIX)) {
+                String sha256 = file.path("hashes").path("sha256").asText("");
+                PythonLock.Wheel pin = new PythonLock.Wheel(parts[0].strip(), version, sha256, file.path("url").asText());
+                Path archive = work.resolve(pin.fileName());
+                Downloads.download(pin.url(), archive);
+                if (!Digests.sha256(archive).equals(sha256)) {
+                    throw new ImageBuildException("%s does not have the SHA-256 the index gives (%s)".formatted(
+                            pin.url(), sha256));
+                }
+                return pin;
+            }
+        }
+        throw new ImageBuildException("%s/%s/ serves no %s".formatted(index, name, wanted));
     }
 }
