@@ -38,7 +38,7 @@ public final class ImagePins {
     }
 
     public static List<Problem> check(Path argocd, ReactorImages reactor) {
-        List<Problem> problems = new ArrayList<>();
+        List<Problem> problems = new ArrayList<>(NotebookEnvironments.check(argocd, reactor));
         for (Path file : yamlFiles(argocd)) {
             List<String> lines = read(file);
             if (file.getFileName().toString().equals("kustomization.yaml")) {
@@ -123,6 +123,44 @@ public final class ImagePins {
         String line(String repository, Map<String, String> before, Map<String, String> after);
     }
 
+    /**
+     * Sets every literal {@code platform/<image>:<tag>} outside the kustomizations (a list of images a program reads,
+     * such as the hub's environments.yaml) to the reactor's tag. Returns one line per change; with {@code dryRun},
+     * writes nothing.
+     */
+    public static List<String> writeLiterals(Path argocd, ReactorImages reactor, boolean dryRun) {
+        List<String> changes = new ArrayList<>();
+        for (Path file : yamlFiles(argocd)) {
+            if (file.getFileName().toString().equals("kustomization.yaml")) {
+                continue;
+            }
+            List<String> lines = new ArrayList<>(read(file));
+            boolean changed = false;
+            for (int i = 0; i < lines.size(); i++) {
+                Matcher literal = LITERAL.matcher(lines.get(i));
+                StringBuilder line = new StringBuilder();
+                while (literal.find()) {
+                    String repository = "platform/" + literal.group(1);
+                    String expected = reactor.tags().get(repository);
+                    String replacement = literal.group();
+                    if (expected != null && !expected.equals(literal.group(2))) {
+                        replacement = repository + ":" + expected;
+                        changes.add("%s:%d: %s -> %s".formatted(argocd.relativize(file), i + 1, literal.group(),
+                                replacement));
+                        changed = true;
+                    }
+                    literal.appendReplacement(line, Matcher.quoteReplacement(replacement));
+                }
+                literal.appendTail(line);
+                lines.set(i, line.toString());
+            }
+            if (changed && !dryRun) {
+                write(file, lines);
+            }
+        }
+        return changes;
+    }
+
     private static List<String> update(Path argocd, boolean dryRun, Change change, Report report) {
         List<String> changes = new ArrayList<>();
         for (Path file : yamlFiles(argocd)) {
@@ -154,15 +192,19 @@ public final class ImagePins {
             }
             changes.addAll(fileChanges);
             if (changed && !dryRun) {
-                try {
-                    Files.write(file, lines);
-                }
-                catch (IOException e) {
-                    throw new UncheckedIOException("cannot write " + file, e);
-                }
+                write(file, lines);
             }
         }
         return changes;
+    }
+
+    private static void write(Path file, List<String> lines) {
+        try {
+            Files.write(file, lines);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
     }
 
     public static void main(String[] args) {
@@ -192,7 +234,8 @@ public final class ImagePins {
             System.out.println("pins: every platform image in " + argocd + " is what the reactor builds " + reactor.tags());
             return;
         }
-        List<String> changes = write(argocd, reactor, dryRun);
+        List<String> changes = new ArrayList<>(write(argocd, reactor, dryRun));
+        changes.addAll(writeLiterals(argocd, reactor, dryRun));
         changes.forEach(change -> System.out.println((dryRun ? "would pin " : "pinned ") + change));
         if (changes.isEmpty()) {
             System.out.println("pins: already what the reactor builds");

@@ -142,4 +142,31 @@ class TestImagePins {
 
         assertThat(ReactorImages.read(images).tags()).isEqualTo(Map.of("platform/trino", "476-3"));
     }
+
+    @Test
+    void theHubsEnvironmentsArePinnedLikeTheRestAndOfferEveryNotebookImage() throws Exception {
+        ReactorImages reactor = new ReactorImages(Map.of("platform/notebook", "2026.11-2", "platform/notebook-ml",
+                "2026.11-2", "platform/trino", "476-1", "platform/hadoop", "3.4.3-2"));
+        Path environments = Files.createDirectories(argocd.resolve("apps/jupyterhub/base")).resolve("environments.yaml");
+        Files.writeString(environments, """
+                environments:
+                  - slug: base
+                    image: platform/notebook:2026.11-1
+                    previous: ["2026.10-1"]
+                """);
+        assertThat(ImagePins.check(argocd, reactor)).extracting(Object::toString).containsExactly(
+                environments + ":1: platform/notebook-ml is built by the reactor but not offered: add an environment "
+                        + "with image: platform/notebook-ml:2026.11-2",
+                environments + ":3: platform/notebook:2026.11-1 is not what the reactor builds (2026.11-2): pin it in "
+                        + "the kustomization's images, or run ci/pins write");
+
+        assertThat(ImagePins.writeLiterals(argocd, reactor, false)).containsExactly(
+                "apps/jupyterhub/base/environments.yaml:3: platform/notebook:2026.11-1 -> platform/notebook:2026.11-2");
+        assertThat(Files.readString(environments)).isEqualTo("""
+                environments:
+                  - slug: base
+                    image: platform/notebook:2026.11-2
+                    previous: ["2026.10-1"]
+                """);
+    }
 }

@@ -9,9 +9,21 @@ JUPYTERHUB_ALLOWED_GROUPS      the groups (the realm's groups claim) whose membe
 JUPYTERHUB_ADMIN_GROUPS        the groups whose members administer the hub (optional)
 JUPYTERHUB_PUBLIC_URL          where users reach the hub (optional; otherwise the login's callback is the URL the
                                browser used)
+JUPYTERHUB_CRYPT_KEY           the key of the users' auth state (their tokens, which the notebooks' connectors ask
+                               for: 64 hex digits, a Secret; JupyterHub reads it itself)
+NOTEBOOK_ENVIRONMENTS          the environments users pick from (environments.yaml: platform_environments)
+NOTEBOOK_IMAGE_REGISTRY        the registry of the notebook and Spark images ('' when the nodes have them)
+NOTEBOOK_NAMESPACE             where the servers run (their Spark executors too), e.g. notebooks
+NOTEBOOK_HUB_URL               the hub's API as servers reach it, e.g. http://jupyterhub-api.platform.svc:8081
+NOTEBOOK_TRINO_URL             Trino's address for the connectors, e.g. https://trino.platform.svc:8443
+NOTEBOOK_CPU_REQUEST, _CPU_LIMIT, _MEMORY_REQUEST, _MEMORY_LIMIT   a server's share (optional)
+NOTEBOOK_CULL_IDLE_SECONDS     idle servers are stopped after this long (default 3600)
 """
 
 import os
+import sys
+
+import yaml
 
 c = get_config()  # noqa: F821 (JupyterHub's configuration loader defines it)
 
@@ -52,3 +64,90 @@ if os.environ.get("JUPYTERHUB_PUBLIC_URL"):
 
 # Notebook servers are pods in the cluster (KubeSpawner).
 c.JupyterHub.spawner_class = "kubespawner.KubeSpawner"
+
+# The users' tokens stay with the hub (encrypted by JUPYTERHUB_CRYPT_KEY) and are refreshed while they work: a
+# notebook's connector asks for its user's current token (dataplatform_notebook.identity) to query Trino as them.
+c.Authenticator.enable_auth_state = True
+c.Authenticator.auth_refresh_age = 120
+login.refresh_pre_spawn = True
+# The server's own API token may read its user's auth state, and nothing of anyone else's.
+c.Spawner.server_token_scopes = ["users:activity!user", "access:servers!server", "read:users:name!user",
+                                 "admin:auth_state!user"]
+
+# The environments: what each user is offered, and a check of every start on the server.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import platform_environments  # noqa: E402
+
+environments_file = os.environ.get("NOTEBOOK_ENVIRONMENTS", "/etc/jupyterhub/environments/environments.yaml")
+with open(environments_file, encoding="utf-8") as stream:
+    environments = platform_environments.load(yaml.safe_load(stream), environments_file)
+registry = os.environ.get("NOTEBOOK_IMAGE_REGISTRY", "")
+
+
+def user_groups(spawner):
+    return {group.name for group in spawner.user.groups}
+
+
+async def profile_list(spawner):
+    return platform_environments.profiles(environments, user_groups(spawner), registry)
+
+
+def check_start(spawner):
+    try:
+        platform_environments.check_start(environments, spawner.image, spawner.user.name, user_groups(spawner),
+                                          registry)
+    except PermissionError as refusal:
+        from tornado import web
+
+        raise web.HTTPError(403, str(refusal)) from None
+
+
+namespace = os.environ.get("NOTEBOOK_NAMESPACE", "notebooks")
+spawner = c.KubeSpawner
+spawner.namespace = namespace
+spawner.profile_list = profile_list
+spawner.pre_spawn_hook = check_start
+spawner.hub_connect_url = os.environ.get("NOTEBOOK_HUB_URL", "http://jupyterhub-api.platform.svc:8081")
+# The image's launcher checks what the hub hands over, then runs jupyterhub-singleuser.
+spawner.cmd = ["server"]
+spawner.port = 8888
+spawner.uid = 1000
+spawner.gid = 1000
+spawner.fs_gid = 1000
+spawner.image_pull_policy = "IfNotPresent"
+spawner.start_timeout = 300
+spawner.http_timeout = 120
+# The notebook's Spark driver creates its executors as the namespace's Spark account (as a team's drivers do).
+spawner.service_account = "spark"
+spawner.automount_service_account_token = True
+spawner.cpu_guarantee = float(os.environ.get("NOTEBOOK_CPU_REQUEST", "0.1"))
+spawner.cpu_limit = float(os.environ.get("NOTEBOOK_CPU_LIMIT", "2"))
+spawner.mem_guarantee = os.environ.get("NOTEBOOK_MEMORY_REQUEST", "1G")
+spawner.mem_limit = os.environ.get("NOTEBOOK_MEMORY_LIMIT", "4G")
+spawner.extra_labels = {"app.kubernetes.io/part-of": "platform", "app.kubernetes.io/name": "notebook"}
+spawner.environment = {
+    "TRINO_URL": os.environ.get("NOTEBOOK_TRINO_URL", "https://trino.platform.svc:8443"),
+    "TRINO_CA_BUNDLE": "/etc/platform/ca/ca.crt",
+    # The driver pod's name and namespace: its executors are owned by it, so they go when the server goes.
+    "POD_NAME": {"valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+    "POD_NAMESPACE": {"valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}},
+}
+# The namespace's Spark settings (master, pinned executor image, account), the HDFS/Kerberos client and lakehouse
+# variables (as in a team's namespace: argocd/apps/jupyterhub/notebooks), and the platform's CA bundle.
+spawner.extra_container_config = {"envFrom": [{"configMapRef": {"name": name}}
+                                              for name in ("spark-defaults", "hadoop-client", "lakehouse")]}
+spawner.volumes = [{"name": "platform-ca", "configMap": {"name": "platform-ca", "optional": True}}]
+spawner.volume_mounts = [{"name": "platform-ca", "mountPath": "/etc/platform/ca", "readOnly": True}]
+spawner.storage_pvc_ensure = False
+
+# Idle servers are stopped (their Spark drivers and executors with them): the culler runs as a hub service.
+c.JupyterHub.services = [{
+    "name": "idle-culler",
+    "command": [sys.executable, "-m", "jupyterhub_idle_culler",
+                "--timeout=" + os.environ.get("NOTEBOOK_CULL_IDLE_SECONDS", "3600")],
+}]
+c.JupyterHub.load_roles = [{
+    "name": "idle-culler",
+    "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+    "services": ["idle-culler"],
+}]

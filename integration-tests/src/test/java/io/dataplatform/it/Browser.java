@@ -47,6 +47,20 @@ final class Browser {
         return send(HttpRequest.newBuilder(reachable.apply(uri)).GET());
     }
 
+    /** Posts {@code fields} as a form to {@code uri} (no redirect followed). */
+    HttpResponse<String> post(URI uri, Map<String, String> fields) throws Exception {
+        return send(HttpRequest.newBuilder(reachable.apply(uri)).header("Content-Type",
+                "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form(fields))));
+    }
+
+    /** Sends {@code method} to {@code uri} with {@code headers} (an API call with this browser's cookies). */
+    HttpResponse<String> send(String method, URI uri, Map<String, String> headers, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(reachable.apply(uri)).method(method,
+                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(request::header);
+        return send(request);
+    }
+
     /** Opens {@code start}, fills in the realm's login form, follows redirects; returns the last page. */
     HttpResponse<String> login(URI start, String user, String password) throws Exception {
         return login(start, user, password, location -> false);

@@ -55,7 +55,7 @@ final class DevelopmentPlatform {
     /** The development realm's client for every team's Airflow (images/keycloak/src/main/realm). */
     static final String AIRFLOW_CLIENT_SECRET = "dev-airflow-client-secret";
     private static final List<String> IMAGES = List.of("base-os", "jre-25", "postgres", "opa", "keycloak", "trino", "spark",
-            "airflow", "airflow-spark", "jupyterhub");
+            "airflow", "airflow-spark", "jupyterhub", "notebook");
     private static DevelopmentPlatform shared;
 
     final PlatformNetwork network;
@@ -213,9 +213,18 @@ final class DevelopmentPlatform {
                 "shared-secret", ("dev-" + java.util.UUID.randomUUID()).getBytes(),
                 // The development realm's client secret (images/keycloak/src/main/realm).
                 "oidc-client-secret", TRINO_CLIENT_SECRET.getBytes()));
+        // The notebooks' namespace (its app creates it too): the CA bundle the connectors check Trino with.
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("notebooks").endMetadata().build())
+                .serverSideApply();
+        client.configMaps().inNamespace("notebooks").resource(new ConfigMapBuilder()
+                .withNewMetadata().withName("platform-ca").endMetadata()
+                .withData(Map.of("ca.crt", Files.readString(trinoTls.resolve("tls.crt")))).build())
+                .serverSideApply();
         secret("platform", "jupyterhub", "Opaque", Map.of(
                 "JUPYTERHUB_DATABASE_PASSWORD", JUPYTERHUB_DATABASE_PASSWORD.getBytes(),
                 "JPY_COOKIE_SECRET", java.util.HexFormat.of().formatHex(new java.security.SecureRandom()
+                        .generateSeed(32)).getBytes(),
+                "JUPYTERHUB_CRYPT_KEY", java.util.HexFormat.of().formatHex(new java.security.SecureRandom()
                         .generateSeed(32)).getBytes(),
                 // The development realm's client secret (images/keycloak/src/main/realm).
                 "JUPYTERHUB_OIDC_CLIENT_SECRET", "dev-jupyterhub-client-secret".getBytes()));

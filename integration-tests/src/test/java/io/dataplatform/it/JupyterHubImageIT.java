@@ -2,6 +2,7 @@ package io.dataplatform.it;
 
 import java.net.URI;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
 import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.utility.MountableFile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,9 +54,13 @@ class JupyterHubImageIT {
                         "JUPYTERHUB_DATABASE_USER", "jupyterhub",
                         "JUPYTERHUB_DATABASE_PASSWORD", PASSWORD,
                         "JPY_COOKIE_SECRET", COOKIE_SECRET,
+                        "JUPYTERHUB_CRYPT_KEY", COOKIE_SECRET,
                         "JUPYTERHUB_OIDC_ISSUER", KeycloakContainer.ISSUER,
                         "JUPYTERHUB_OIDC_CLIENT_SECRET", "dev-jupyterhub-client-secret",
                         "JUPYTERHUB_ALLOWED_GROUPS", "analysts,team-data-engineering"))
+                // The environments to pick from, as the tree's ConfigMap gives them on the cluster.
+                .withCopyFileToContainer(MountableFile.forHostPath(Path.of(System.getProperty("platform.root"),
+                        "argocd/apps/jupyterhub/base/environments.yaml")), "/etc/jupyterhub/environments/environments.yaml")
                 .withExposedPorts(8000)
                 .waitingFor(new FailFastWait(Wait.forHttp("/hub/health").forPort(8000).forStatusCode(200))
                         .withStartupTimeout(Duration.ofMinutes(2)));
@@ -127,6 +133,7 @@ class JupyterHubImageIT {
                         + "host:port, e.g. postgresql.platform.svc:5432)",
                 "platform launcher: JUPYTERHUB_DATABASE_NAME is not set",
                 "platform launcher: JPY_COOKIE_SECRET=<secret of 16 characters, not shown> is not valid",
+                "platform launcher: JUPYTERHUB_CRYPT_KEY is not set",
                 "platform launcher: JUPYTERHUB_OIDC_ISSUER is not set",
                 "platform launcher: JUPYTERHUB_OIDC_CLIENT_SECRET is not set",
                 "platform launcher: JUPYTERHUB_ALLOWED_GROUPS is not set",

@@ -78,6 +78,9 @@ class UpgradeIT {
         assertThat(changedLines(repository.resolve("argocd"), copy.resolve("argocd"), false)).containsExactly(
                 pinChange("airflow", version(text, "airflow"), before, after),
                 pinChange("airflow", version(text, "airflow") + "-spark" + version(text, "spark"), before, after),
+                environmentChange("notebook", version(text, "notebook"), before, after),
+                environmentChange("notebook-geo", version(text, "notebook-geo"), before, after),
+                environmentChange("notebook-ml", version(text, "notebook-ml"), before, after),
                 pinChange("jupyterhub", version(text, "jupyterhub"), before, after),
                 pinChange("keycloak", version(text, "keycloak"), before, after),
                 pinChange("opa", version(text, "opa"), before, after),
@@ -91,9 +94,14 @@ class UpgradeIT {
                 copy.resolve("argocd").toString()).status()).isZero();
         List<String> rendered = changedLines(temporary.resolve("rendered-before"), temporary.resolve("rendered-after"), true);
         Pattern pin = Pattern.compile(
-                ".*: ((?:- )?image|SPARK_EXECUTOR_IMAGE|value): platform/(trino|postgres|spark|opa|keycloak|airflow|airflow-spark|jupyterhub):([0-9A-Za-z.-]+)-%d -> \\1: platform/\\2:\\3-%d"
+                ".*: ((?:- )?image|SPARK_EXECUTOR_IMAGE|value): platform/(trino|postgres|spark|opa|keycloak|airflow|airflow-spark|jupyterhub|notebook|notebook-geo|notebook-ml):([0-9A-Za-z.-]+)-%d -> \\1: platform/\\2:\\3-%d"
                         .formatted(before, after));
-        assertThat(rendered).allSatisfy(line -> assertThat(line).matches(pin));
+        // The hub's environments are a file in a generated ConfigMap: its name's hash follows its content (so the
+        // hub restarts with the new list).
+        Pattern environments = Pattern.compile(".*: (name|- name): jupyterhub-environments-[a-z0-9]+ -> \\1: jupyterhub-environments-[a-z0-9]+");
+        assertThat(rendered).allSatisfy(line -> assertThat(line).satisfiesAnyOf(
+                changed -> assertThat(changed).matches(pin), changed -> assertThat(changed).matches(environments)));
+        assertThat(rendered.stream().filter(line -> line.contains("platform/notebook"))).hasSize(9);
         // Trino: two Deployments (coordinator, workers) in base, dev and prod; PostgreSQL: its StatefulSet in each.
         assertThat(rendered.stream().filter(line -> line.contains("platform/trino:"))).hasSize(6);
         assertThat(rendered.stream().filter(line -> line.contains("platform/postgres:"))).hasSize(3);
@@ -101,8 +109,9 @@ class UpgradeIT {
         // Keycloak: dev only (its base and dev overlay).
         assertThat(rendered.stream().filter(line -> line.contains("platform/keycloak:"))).hasSize(2);
         // Spark: a team's executor pod template and the drivers' spark-defaults that copies its pin, in base, dev
-        // and prod.
-        assertThat(rendered.stream().filter(line -> line.contains("platform/spark:"))).hasSize(6);
+        // and prod; the same in the notebooks' namespace (its base, dev and prod, and the hub's dev and prod overlays
+        // that include it).
+        assertThat(rendered.stream().filter(line -> line.contains("platform/spark:"))).hasSize(16);
         // Airflow: four Deployments, each with its init container, in base, dev and prod; the Spark task image's
         // pin (its PodTemplate) and the scheduler's AIRFLOW_TASK_IMAGE that copies it.
         assertThat(rendered.stream().filter(line -> line.contains("platform/airflow:"))).hasSize(24);
@@ -134,6 +143,11 @@ class UpgradeIT {
             }
         }
         return changes;
+    }
+
+    private static String environmentChange(String image, String version, int before, int after) {
+        return "apps/jupyterhub/base/environments.yaml: image: platform/%s:%s-%d -> image: platform/%s:%s-%d".formatted(
+                image, version, before, image, version, after);
     }
 
     private static String pinChange(String app, String version, int before, int after) {

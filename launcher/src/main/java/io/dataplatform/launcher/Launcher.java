@@ -78,4 +78,24 @@ public final class Launcher {
         err.println(prefix + ": " + outcome);
         return REFUSED;
     }
+
+    /**
+     * The plan {@code planner} makes from the container's arguments and environment, or — when it throws
+     * {@link IllegalArgumentException} (an unknown role) or {@link StartProblems} (missing or malformed settings) —
+     * empty, after the refusal was reported on {@code err} ({@link #refuse}): a launcher's {@code main} then exits
+     * with {@link #REFUSED}.
+     */
+    public static <P> java.util.Optional<P> planOrRefuse(java.util.function.Supplier<P> planner, String prefix,
+            String outcome, PrintStream err) {
+        try {
+            return java.util.Optional.of(planner.get());
+        }
+        catch (IllegalArgumentException e) {
+            refuse(prefix, List.of(e.getMessage()), outcome, err);
+        }
+        catch (StartProblems e) {
+            refuse(prefix, e.problems(), outcome, err);
+        }
+        return java.util.Optional.empty();
+    }
 }

@@ -47,6 +47,26 @@ class TestLauncher {
     }
 
     @Test
+    void aPlanIsMadeOrItsRefusalReportedWithEveryProblem() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream stream = new PrintStream(err, true, StandardCharsets.UTF_8);
+        assertThat(Launcher.planOrRefuse(() -> "plan", "platform launcher", "x was not started", stream)).contains("plan");
+        assertThat(Launcher.planOrRefuse(() -> {
+            throw new StartProblems(List.of("A is not set", "B='b' is not valid"));
+        }, "platform launcher", "x was not started", stream)).isEmpty();
+        assertThat(Launcher.planOrRefuse(() -> {
+            throw new IllegalArgumentException("unknown role 'lab'");
+        }, "platform launcher", "x was not started", stream)).isEmpty();
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("""
+                platform launcher: A is not set
+                platform launcher: B='b' is not valid
+                platform launcher: x was not started
+                platform launcher: unknown role 'lab'
+                platform launcher: x was not started
+                """);
+    }
+
+    @Test
     void aChildRunsWithTheGivenEnvironmentAndItsStatusIsReturned() throws Exception {
         Path out = directory.resolve("out");
         int status = Launcher.runChild(List.of("/bin/sh", "-c", "echo \"$GREETING\" > " + out + "; exit 3"),

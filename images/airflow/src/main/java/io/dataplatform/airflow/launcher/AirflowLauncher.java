@@ -85,19 +85,13 @@ public final class AirflowLauncher {
     private AirflowLauncher() {}
 
     public static void main(String[] args) throws Exception {
-        Plan plan;
-        try {
-            plan = plan(args, System.getenv());
-        }
-        catch (IllegalArgumentException e) {
-            System.exit(Launcher.refuse("platform launcher", List.of(e.getMessage()), "Airflow was not started",
-                    System.err));
+        java.util.Optional<Plan> planned = Launcher.planOrRefuse(() -> plan(args, System.getenv()),
+                "platform launcher", "Airflow was not started", System.err);
+        if (planned.isEmpty()) {
+            System.exit(Launcher.REFUSED);
             return;
         }
-        catch (StartProblems e) {
-            System.exit(Launcher.refuse("platform launcher", e.problems(), "Airflow was not started", System.err));
-            return;
-        }
+        Plan plan = planned.get();
         if (plan.clientFiles().isPresent()) {
             List<String> report;
             try {

@@ -31,6 +31,7 @@ import static io.dataplatform.hadoop.config.Setting.secret;
  * <tr><td>JUPYTERHUB_DATABASE_HOST, _NAME, _USER, _PASSWORD</td><td>the hub's database in the platform's PostgreSQL
  * (TLS required), given to the configuration as JUPYTERHUB_DB_URL</td></tr>
  * <tr><td>JPY_COOKIE_SECRET</td><td>the hub's cookie secret, 64 hex digits (a Secret)</td></tr>
+ * <tr><td>JUPYTERHUB_CRYPT_KEY</td><td>the key of the users' auth state, 64 hex digits (a Secret)</td></tr>
  * <tr><td>JUPYTERHUB_OIDC_ISSUER, _CLIENT_ID (jupyterhub), _CLIENT_SECRET</td><td>the platform realm and its client
  * for the hub</td></tr>
  * <tr><td>JUPYTERHUB_ALLOWED_GROUPS, JUPYTERHUB_ADMIN_GROUPS</td><td>the groups whose members may log in, and those
@@ -49,6 +50,8 @@ public final class JupyterHubLauncher {
     private static final String GROUPS = GROUP + "(\\s*,\\s*" + GROUP + ")*";
     static final List<Setting> HUB = List.of(
             secret("JPY_COOKIE_SECRET", "[0-9a-fA-F]{64}", "the hub's cookie secret, 64 hex digits, from a Secret"),
+            secret("JUPYTERHUB_CRYPT_KEY", "[0-9a-fA-F]{64}", "the key of the users' auth state (their tokens, which "
+                    + "the notebooks' connectors use), 64 hex digits, from a Secret"),
             required("JUPYTERHUB_OIDC_ISSUER", "https?://[^\\s/]+(/[^\\s]*)?",
                     "the identity provider's realm, e.g. https://sso.operator.example/realms/platform"),
             Setting.optional("JUPYTERHUB_OIDC_CLIENT_ID", "jupyterhub", "[A-Za-z0-9_.-]+", "the realm's client for the hub"),
@@ -64,19 +67,13 @@ public final class JupyterHubLauncher {
     private JupyterHubLauncher() {}
 
     public static void main(String[] args) throws Exception {
-        Plan plan;
-        try {
-            plan = plan(args, System.getenv());
-        }
-        catch (IllegalArgumentException e) {
-            System.exit(Launcher.refuse("platform launcher", List.of(e.getMessage()), "JupyterHub was not started",
-                    System.err));
+        java.util.Optional<Plan> planned = Launcher.planOrRefuse(() -> plan(args, System.getenv()),
+                "platform launcher", "JupyterHub was not started", System.err);
+        if (planned.isEmpty()) {
+            System.exit(Launcher.REFUSED);
             return;
         }
-        catch (StartProblems e) {
-            System.exit(Launcher.refuse("platform launcher", e.problems(), "JupyterHub was not started", System.err));
-            return;
-        }
+        Plan plan = planned.get();
         System.out.println("platform launcher: jupyterhub " + Launcher.label(plan.role()) + ": "
                 + String.join(" ", plan.command()));
         System.exit(Launcher.runChild(plan.command(), plan.environment(), Duration.ofSeconds(30)));

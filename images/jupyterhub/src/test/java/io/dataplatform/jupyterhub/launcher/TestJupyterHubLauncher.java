@@ -17,6 +17,7 @@ class TestJupyterHubLauncher {
             "JUPYTERHUB_DATABASE_USER", "jupyterhub",
             "JUPYTERHUB_DATABASE_PASSWORD", "s3cret word+/",
             "JPY_COOKIE_SECRET", COOKIE_SECRET,
+            "JUPYTERHUB_CRYPT_KEY", COOKIE_SECRET.toUpperCase(java.util.Locale.ROOT),
             "JUPYTERHUB_OIDC_ISSUER", "http://keycloak.platform.svc:8080/realms/platform",
             "JUPYTERHUB_OIDC_CLIENT_SECRET", "client-s3cret",
             "JUPYTERHUB_ALLOWED_GROUPS", "analysts, team-data-engineering");
