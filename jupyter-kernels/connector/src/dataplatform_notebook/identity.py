@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from dataplatform_notebook.errors import ConnectorError
@@ -39,13 +40,15 @@ class HubIdentity:
         return self._token
 
     def _fetch(self) -> str:
-        request = urllib.request.Request(f"{self.hub.api_url}/user",
+        # The user's model by name: the hub fills in auth_state there (its /user, "who am I", does not).
+        url = f"{self.hub.api_url}/users/{urllib.parse.quote(self.hub.user, safe='')}"
+        request = urllib.request.Request(url,
                                          headers={"Authorization": f"token {self.hub.token}"})
         try:
             with self._open(request, timeout=10) as response:
                 model = json.load(response)
         except urllib.error.HTTPError as error:
-            raise ConnectorError(f"the hub refused this server's token ({error.code} from {self.hub.api_url}/user): "
+            raise ConnectorError(f"the hub refused this server's token ({error.code} from {url}): "
                                  "stop and start your server from the hub's home page") from None
         except (urllib.error.URLError, OSError) as error:
             reason = getattr(error, "reason", error)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataplatform_notebook.errors import ConnectorError
-from dataplatform_notebook.trino import trino_engine
+from dataplatform_notebook.trino import explain, trino_engine, trino_where
 
 #: The name of the engine in the user's namespace, and of the connection in ``%sql --connections``.
 ENGINE_VARIABLE = "trino_engine_"
@@ -22,5 +22,10 @@ def connect_sql_magic(ipython) -> bool:
     ipython.run_line_magic("config", "SqlMagic.autopandas = True")
     ipython.run_line_magic("config", "SqlMagic.displaycon = False")
     ipython.run_line_magic("config", "SqlMagic.feedback = 0")
-    ipython.run_line_magic("sql", f"{ENGINE_VARIABLE} --alias trino")
+    try:
+        # jupysql asks the server for its version as it connects: the first request to Trino, as the user.
+        ipython.run_line_magic("sql", f"{ENGINE_VARIABLE} --alias trino")
+    except Exception as error:  # noqa: BLE001 - a kernel starts anyway, with the reason in one sentence
+        print(f"%sql is not connected to Trino: {explain(error, trino_where())}")
+        return False
     return True

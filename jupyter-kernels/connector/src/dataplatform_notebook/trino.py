@@ -55,6 +55,12 @@ def _connect(catalog: str | None, schema: str | None):
                                catalog=catalog or settings.catalog, schema=schema, source="jupyter")
 
 
+def trino_where() -> str:
+    """Trino's address as the messages name it."""
+    settings = TrinoSettings.from_environment()
+    return f"https://{settings.host}:{settings.port}"
+
+
 def explain(error: Exception, where: str) -> ConnectorError:
     """The sentence for an error of the Trino client (or of the network under it)."""
     import requests
@@ -81,8 +87,7 @@ def trino_query(sql: str, catalog: str | None = None, schema: str | None = None)
     """Runs ``sql`` on the platform's Trino as the logged-in user; returns its rows as a pandas DataFrame."""
     import pandas
 
-    settings = TrinoSettings.from_environment()
-    where = f"https://{settings.host}:{settings.port}"
+    where = trino_where()
     connection = _connect(catalog, schema)
     try:
         cursor = connection.cursor()

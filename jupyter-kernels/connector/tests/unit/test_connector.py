@@ -51,7 +51,7 @@ class TestIdentity(unittest.TestCase):
         identity = HubIdentity(HubSettings.from_environment(HUB), reuse_seconds=60, opener=opener)
         self.assertEqual("t1", identity.access_token())
         self.assertEqual("t1", identity.access_token())
-        self.assertEqual([("http://jupyterhub-api.platform.svc:8081/hub/api/user", "token server-token")], calls)
+        self.assertEqual([("http://jupyterhub-api.platform.svc:8081/hub/api/users/alice", "token server-token")], calls)
         identity.reuse_seconds = 0
         self.assertEqual("t2", identity.access_token())
 

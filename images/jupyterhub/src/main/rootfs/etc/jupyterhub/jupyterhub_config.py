@@ -70,7 +70,8 @@ c.JupyterHub.spawner_class = "kubespawner.KubeSpawner"
 c.Authenticator.enable_auth_state = True
 c.Authenticator.auth_refresh_age = 120
 login.refresh_pre_spawn = True
-# The server's own API token may read its user's auth state, and nothing of anyone else's.
+# The server's own API token may read its user's auth state, and nothing of anyone else's (a token gets the part of
+# these scopes its user holds: the user role, below, holds its own auth state).
 c.Spawner.server_token_scopes = ["users:activity!user", "access:servers!server", "read:users:name!user",
                                  "admin:auth_state!user"]
 
@@ -92,21 +93,25 @@ async def profile_list(spawner):
     return platform_environments.profiles(environments, user_groups(spawner), registry)
 
 
-def check_start(spawner):
+def check_pod(spawner, pod):
+    """The last word before a server's pod is created (profile overrides applied): may this user run its image?"""
+    image = pod.spec.containers[0].image
     try:
-        platform_environments.check_start(environments, spawner.image, spawner.user.name, user_groups(spawner),
-                                          registry)
+        platform_environments.check_start(environments, image, spawner.user.name, user_groups(spawner), registry)
     except PermissionError as refusal:
         from tornado import web
 
         raise web.HTTPError(403, str(refusal)) from None
+    return pod
 
 
 namespace = os.environ.get("NOTEBOOK_NAMESPACE", "notebooks")
 spawner = c.KubeSpawner
 spawner.namespace = namespace
 spawner.profile_list = profile_list
-spawner.pre_spawn_hook = check_start
+spawner.modify_pod_hook = check_pod
+# Without a choice (an API start with no options), the first environment.
+spawner.image = environments[0].reference(registry)
 spawner.hub_connect_url = os.environ.get("NOTEBOOK_HUB_URL", "http://jupyterhub-api.platform.svc:8081")
 # The image's launcher checks what the hub hands over, then runs jupyterhub-singleuser.
 spawner.cmd = ["server"]
@@ -147,6 +152,10 @@ c.JupyterHub.services = [{
                 "--timeout=" + os.environ.get("NOTEBOOK_CULL_IDLE_SECONDS", "3600")],
 }]
 c.JupyterHub.load_roles = [{
+    # Every user may read their own auth state (their own tokens): what their server's token is given (above).
+    "name": "user",
+    "scopes": ["self", "admin:auth_state!user"],
+}, {
     "name": "idle-culler",
     "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
     "services": ["idle-culler"],

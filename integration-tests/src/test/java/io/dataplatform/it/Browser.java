@@ -93,6 +93,12 @@ final class Browser {
         throw new AssertionError("more than 10 redirects from " + start);
     }
 
+    /** The Cookie header this browser sends to {@code host} (for a WebSocket it opens there). */
+    String cookieHeader(String host) {
+        return cookies.getOrDefault(host, Map.of()).entrySet().stream()
+                .map(cookie -> cookie.getKey() + "=" + cookie.getValue()).collect(Collectors.joining("; "));
+    }
+
     /** The cookie {@code name} this browser holds for {@code host}, if any. */
     Optional<String> cookie(String host, String name) {
         return Optional.ofNullable(cookies.getOrDefault(host, Map.of()).get(name));

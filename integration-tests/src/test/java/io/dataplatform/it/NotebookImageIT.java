@@ -54,6 +54,9 @@ class NotebookImageIT {
         assertThat(exit.code()).as(exit.logs()).isZero();
         assertThat(exit.logs()).contains("master local[2] version " + SPARK_VERSION + " app notebook-alice",
                 "cells 10 mean 49.5", "again the same session: True", "stopped True");
+        exit.logs().lines().filter(line -> line.startsWith("started in")).findFirst().ifPresent(line ->
+                System.out.println("[notebook] first spark_session() in a container (driver JVM and gateway, local "
+                        + "master): " + line.substring("started in ".length(), line.indexOf(';'))));
     }
 
     @Test

@@ -175,7 +175,7 @@ class PlatformDeploymentIT {
     void usersLogInToJupyterHubThroughTheRealmByTheirGroups() throws Exception {
         try (LocalPortForward hub = client.services().inNamespace("platform").withName("jupyterhub").portForward(8000)) {
             URI login = URI.create("http://localhost:" + hub.getLocalPort() + "/hub/oauth_login");
-            // Up to the hub's redirect after its callback (its home page would start a spawner: issue #15).
+            // Up to the hub's redirect after its callback (starting servers: JupyterHubOnKubernetesIT).
             ClusterLogin.Result alice = ClusterLogin.logIn(client, login, "alice", "dev-alice-password",
                     location -> location.getPath().startsWith("/hub/home") || location.getPath().equals("/hub/"));
             assertThat(alice.page().statusCode()).as(alice.page().body()).isEqualTo(302);
