@@ -167,7 +167,7 @@ class JupyterHubOnKubernetesIT {
     void theTrinoTutorialsRunInHerServerAsHer() throws Exception {
         // Tutorial 1: %sql, connected to Trino as the logged-in user when the kernel starts.
         String sql = outputs(execute("01-sql-on-trino"));
-        assertThat(sql).contains("alice", "schemas in the lakehouse you may see").doesNotContain("\"ename\"", "is not connected");
+        assertThat(sql).contains("alice", "catalogs you may see: ", "lakehouse").doesNotContain("\"ename\"", "is not connected");
         // Tutorial 2: trino_query to pandas.
         assertThat(outputs(execute("02-pandas"))).contains("busiest hours: [6, 5, 7]").doesNotContain("\"ename\"");
     }
