@@ -140,6 +140,25 @@ class TrinoImpersonationIT {
                         .contains("trino/trino.platform.test@" + HdfsCluster.REALM + " is not allowed to impersonate mallory"));
     }
 
+    @Test
+    @Order(5)
+    void theLakehouseAnswersTheFirstQueryAfterItsCatalogDatabaseRestarts() throws Exception {
+        // Trino holds pooled connections to the catalog database (the queries above, and this one).
+        String schemas = "SELECT count(*) FROM lakehouse.information_schema.schemata";
+        assertThat(query("alice", schemas)).hasSize(1);
+        catalog.getDockerClient().restartContainerCmd(catalog.getContainerId()).withTimeout(60).exec();
+        java.time.Instant deadline = java.time.Instant.now().plusSeconds(120);
+        while (catalog.execInContainer("postgres-entrypoint", "health").getExitCode() != 0) {
+            assertThat(java.time.Instant.now()).as("PostgreSQL ready again after its restart").isBefore(deadline);
+            Thread.sleep(1000);
+        }
+        // Its fast shutdown ended every pooled connection: each is reconnected, no query fails on one. (This restart
+        // does not reproduce the one failure seen after the cluster's PostgreSQL pod was replaced: README.)
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            assertThat(query("alice", schemas)).as("lakehouse query %d after the restart", attempt).hasSize(1);
+        }
+    }
+
     private static void execute(String user, String sql) throws SQLException {
         try (Connection connection = trino.connect(user); Statement statement = connection.createStatement()) {
             statement.execute(sql);

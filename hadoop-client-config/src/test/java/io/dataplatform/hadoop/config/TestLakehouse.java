@@ -52,6 +52,8 @@ class TestLakehouse {
         // Trino reaches HDFS as the query's user.
         assertThat(trino.getProperty("hive.hdfs.impersonation.enabled")).isEqualTo("true");
         assertThat(trino.getProperty("iceberg.metadata-cache.enabled")).isEqualTo("false");
+        // Stale catalog connections after a PostgreSQL restart are reconnected, not failed.
+        assertThat(trino.getProperty("iceberg.jdbc-catalog.retryable-status-codes")).isEqualTo("57P01,57P02,57P03");
     }
 
     @Test
