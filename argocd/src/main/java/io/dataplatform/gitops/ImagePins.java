@@ -25,6 +25,9 @@ import java.util.stream.Stream;
 public final class ImagePins {
     private static final Pattern ENTRY = Pattern.compile("^(\\s*)- name: (\\S*platform/[a-z0-9-]+)\\s*$");
     private static final Pattern FIELD = Pattern.compile("^(\\s+)(newTag|newName|digest): *(\\S*)\\s*$");
+    /** An environment's image line in the hub's environments.yaml: its key's indent, its tag. */
+    private static final Pattern ENVIRONMENT_IMAGE = Pattern.compile("^(\\s*(?:- )?)image:\\s*platform/[a-z0-9-]+:(\\S+)\\s*$");
+    private static final Pattern PREVIOUS = Pattern.compile("^(\\s*)previous:\\s*\\[([^\\]]*)\\]\\s*$");
     private static final Pattern LITERAL = Pattern.compile("(?<![\\w/.-])platform/([a-z0-9-]+):([0-9A-Za-z_][0-9A-Za-z_.-]*)");
 
     private ImagePins() {}
@@ -136,7 +139,9 @@ public final class ImagePins {
             }
             List<String> lines = new ArrayList<>(read(file));
             boolean changed = false;
+            boolean environments = file.equals(argocd.resolve(NotebookEnvironments.FILE));
             for (int i = 0; i < lines.size(); i++) {
+                String before = lines.get(i);
                 Matcher literal = LITERAL.matcher(lines.get(i));
                 StringBuilder line = new StringBuilder();
                 while (literal.find()) {
@@ -153,12 +158,63 @@ public final class ImagePins {
                 }
                 literal.appendTail(line);
                 lines.set(i, line.toString());
+                Matcher image = ENVIRONMENT_IMAGE.matcher(before);
+                if (environments && !before.equals(lines.get(i)) && image.matches()) {
+                    changes.add(keepPrevious(lines, i, image.group(1), image.group(2))
+                            .formatted(argocd.relativize(file), image.group(2)));
+                }
             }
             if (changed && !dryRun) {
                 write(file, lines);
             }
         }
         return changes;
+    }
+
+    /**
+     * A hub environment whose image gets a new tag keeps offering the old one: {@code tag} goes first in the entry's
+     * {@code previous:} list (a flow list, added after the image line when there is none), so users switch when they
+     * are ready and can switch back (the platform team drops old tags from the list when it retires them). Returns
+     * the report line's format (file, tag).
+     */
+    private static String keepPrevious(List<String> lines, int imageLine, String prefix, String tag) {
+        String indent = prefix.replace('-', ' ');
+        int keys = indent.length();
+        int start = imageLine;
+        while (start > 0 && !entryStart(lines.get(start), keys)
+                && (lines.get(start - 1).isBlank() || rawIndent(lines.get(start - 1)) >= keys - 2)) {
+            start--;
+        }
+        int end = imageLine + 1;
+        while (end < lines.size() && (lines.get(end).isBlank() || rawIndent(lines.get(end)) >= keys)) {
+            end++;
+        }
+        for (int i = start; i < end; i++) {
+            Matcher previous = PREVIOUS.matcher(lines.get(i).replaceFirst("^(\\s*)- ", "$1  "));
+            if (previous.matches() && previous.group(1).length() == keys) {
+                List<String> tags = new ArrayList<>(List.of(tag));
+                for (String earlier : previous.group(2).split(",")) {
+                    String unquoted = earlier.strip().replaceAll("^[\"']|[\"']$", "");
+                    if (!unquoted.isEmpty() && !tags.contains(unquoted)) {
+                        tags.add(unquoted);
+                    }
+                }
+                String head = lines.get(i).substring(0, keys);
+                lines.set(i, head + "previous: [" + String.join(", ", tags.stream()
+                        .map(earlier -> "\"" + earlier + "\"").toList()) + "]");
+                return "%s:" + (i + 1) + ": keeps %s under previous";
+            }
+        }
+        lines.add(imageLine + 1, indent + "previous: [\"" + tag + "\"]");
+        return "%s:" + (imageLine + 2) + ": keeps %s under previous";
+    }
+
+    private static boolean entryStart(String line, int keys) {
+        return rawIndent(line) == keys - 2 && line.stripLeading().startsWith("- ");
+    }
+
+    private static int rawIndent(String line) {
+        return line.length() - line.stripLeading().length();
     }
 
     private static List<String> update(Path argocd, boolean dryRun, Change change, Report report) {

@@ -161,12 +161,49 @@ class TestImagePins {
                         + "the kustomization's images, or run ci/pins write");
 
         assertThat(ImagePins.writeLiterals(argocd, reactor, false)).containsExactly(
-                "apps/jupyterhub/base/environments.yaml:3: platform/notebook:2026.11-1 -> platform/notebook:2026.11-2");
+                "apps/jupyterhub/base/environments.yaml:3: platform/notebook:2026.11-1 -> platform/notebook:2026.11-2",
+                "apps/jupyterhub/base/environments.yaml:4: keeps 2026.11-1 under previous");
+        // The old tag stays offered (first among the previous ones), so users switch back when the new one breaks them.
         assertThat(Files.readString(environments)).isEqualTo("""
                 environments:
                   - slug: base
                     image: platform/notebook:2026.11-2
-                    previous: ["2026.10-1"]
+                    previous: ["2026.11-1", "2026.10-1"]
                 """);
+    }
+
+    @Test
+    void anEnvironmentWithoutPreviousTagsGetsItsOldTagAsTheFirst() throws Exception {
+        ReactorImages reactor = new ReactorImages(Map.of("platform/notebook", "2026.12-1", "platform/notebook-ml",
+                "2026.12-1"));
+        Path environments = Files.createDirectories(argocd.resolve("apps/jupyterhub/base")).resolve("environments.yaml");
+        Files.writeString(environments, """
+                environments:
+                  - slug: base
+                    display_name: Base
+                    image: platform/notebook:2026.11-1
+                  - image: platform/notebook-ml:2026.11-1
+                    slug: ml
+                    previous: []
+                    groups: [analysts]
+                """);
+        assertThat(ImagePins.writeLiterals(argocd, reactor, false)).containsExactly(
+                "apps/jupyterhub/base/environments.yaml:4: platform/notebook:2026.11-1 -> platform/notebook:2026.12-1",
+                "apps/jupyterhub/base/environments.yaml:5: keeps 2026.11-1 under previous",
+                "apps/jupyterhub/base/environments.yaml:6: platform/notebook-ml:2026.11-1 -> platform/notebook-ml:2026.12-1",
+                "apps/jupyterhub/base/environments.yaml:8: keeps 2026.11-1 under previous");
+        assertThat(Files.readString(environments)).isEqualTo("""
+                environments:
+                  - slug: base
+                    display_name: Base
+                    image: platform/notebook:2026.12-1
+                    previous: ["2026.11-1"]
+                  - image: platform/notebook-ml:2026.12-1
+                    slug: ml
+                    previous: ["2026.11-1"]
+                    groups: [analysts]
+                """);
+        // Run again, nothing changes.
+        assertThat(ImagePins.writeLiterals(argocd, reactor, false)).isEmpty();
     }
 }

@@ -23,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the original in exactly the image references those pins name.
  */
 class UpgradeIT {
+    private static final Pattern PREVIOUS = Pattern.compile("\\s*previous: \\[.*\\]\\s*");
     private static final Pattern REVISION = Pattern.compile("<platform\\.revision>(\\d+)</platform\\.revision>");
 
     @TempDir
@@ -102,6 +103,14 @@ class UpgradeIT {
         assertThat(rendered).allSatisfy(line -> assertThat(line).satisfiesAnyOf(
                 changed -> assertThat(changed).matches(pin), changed -> assertThat(changed).matches(environments)));
         assertThat(rendered.stream().filter(line -> line.contains("platform/notebook"))).hasSize(9);
+        // The hub keeps offering each environment's old tag (the pin tool lists it under previous): in the sources
+        // once per environment, in the rendered tree once per render of the environments ConfigMap.
+        for (String image : List.of("notebook", "notebook-geo", "notebook-ml")) {
+            String kept = "previous: [\"%s-%d\"".formatted(version(text, image), before);
+            assertThat(Files.readString(copy.resolve("argocd/apps/jupyterhub/base/environments.yaml"))).contains(kept);
+        }
+        assertThat(keptPrevious(temporary.resolve("rendered-after"))).hasSize(9)
+                .allSatisfy(line -> assertThat(line).matches("previous: \\[\"[0-9.]+-%d\".*".formatted(before)));
         // Trino: two Deployments (coordinator, workers) in base, dev and prod; PostgreSQL: its StatefulSet in each.
         assertThat(rendered.stream().filter(line -> line.contains("platform/trino:"))).hasSize(6);
         assertThat(rendered.stream().filter(line -> line.contains("platform/postgres:"))).hasSize(3);
@@ -132,8 +141,10 @@ class UpgradeIT {
                 if (!rendered && (relative.startsWith("target") || relative.startsWith("validator"))) {
                     continue;
                 }
-                List<String> old = Files.readAllLines(file);
-                List<String> current = Files.readAllLines(after.resolve(relative));
+                // The environments' previous tags are compared on their own (keptPrevious): the pin tool adds them.
+                List<String> old = Files.readAllLines(file).stream().filter(line -> !PREVIOUS.matcher(line).matches()).toList();
+                List<String> current = Files.readAllLines(after.resolve(relative)).stream()
+                        .filter(line -> !PREVIOUS.matcher(line).matches()).toList();
                 assertThat(current).as(relative.toString()).hasSameSizeAs(old);
                 for (int i = 0; i < old.size(); i++) {
                     if (!old.get(i).equals(current.get(i))) {
@@ -143,6 +154,18 @@ class UpgradeIT {
             }
         }
         return changes;
+    }
+
+    /** The hub environments' previous lines of every file under {@code tree}. */
+    private static List<String> keptPrevious(Path tree) throws IOException {
+        List<String> kept = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(tree)) {
+            for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+                Files.readAllLines(file).stream().filter(line -> PREVIOUS.matcher(line).matches())
+                        .forEach(line -> kept.add(line.strip()));
+            }
+        }
+        return kept;
     }
 
     private static String environmentChange(String image, String version, int before, int after) {
