@@ -124,10 +124,12 @@ def read_connection_info(path: Path) -> tuple[int, str]:
 
 
 def start_driver(environment: Mapping[str, str] | None = None, timeout: float = 180.0,
-                 has_ticket=_has_ticket) -> Driver:
+                 has_ticket=_has_ticket, executors: int = 2) -> Driver:
     """Starts this kernel's Spark driver with PySpark's gateway; returns once the gateway listens."""
     environment = dict(os.environ if environment is None else environment)
     found = problems(environment, has_ticket)
+    if isinstance(executors, bool) or not isinstance(executors, int) or executors < 1:
+        found.append(f"executors={executors!r}: ask for a whole number of executors, 1 or more")
     if found:
         raise ConnectorError("no Spark here: " + "; ".join(found))
     log = _log_path(environment)
@@ -136,7 +138,7 @@ def start_driver(environment: Mapping[str, str] | None = None, timeout: float = 
     environment["_PYSPARK_DRIVER_CONN_INFO_PATH"] = str(connection)
     user = environment.get("JUPYTERHUB_USER", "notebook")
     command = entrypoint(environment) + [
-        "submit", "--name", f"notebook-{user}", "pyspark-shell"]
+        "submit", "--name", f"notebook-{user}", "--conf", f"spark.executor.instances={executors}", "pyspark-shell"]
     with open(log, "ab") as output:
         output.write(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')} {' '.join(command)}\n".encode())
         output.flush()
@@ -162,7 +164,7 @@ def start_driver(environment: Mapping[str, str] | None = None, timeout: float = 
                          + (f": {reason}" if reason else f"; see {log}"))
 
 
-def executors(session) -> int:
+def executor_count(session) -> int:
     """How many executors the session's driver has now, not counting itself."""
     return max(0, session.sparkContext._jsc.sc().getExecutorMemoryStatus().size() - 1)
 
@@ -182,8 +184,10 @@ def wait_for_executors(count: int, timeout: float, counter, environment: Mapping
                          f"(see {_log_path(environment)})")
 
 
-def spark_session(executors_ready: int = 1, timeout: float = 300.0):
-    """A PySpark session on the platform's Spark, as the user; waits for ``executors_ready`` executors (0: don't)."""
+def spark_session(executors: int = 2, executors_ready: int = 1, timeout: float = 300.0):
+    """A PySpark session on the platform's Spark, as the user, with ``executors`` executor pods (they share your
+    namespace's quota with everyone's notebooks: ask for what the work needs); waits for ``executors_ready`` of them
+    (0: don't)."""
     global _driver
     from pyspark.sql import SparkSession
 
@@ -192,13 +196,13 @@ def spark_session(executors_ready: int = 1, timeout: float = 300.0):
         if active is not None:
             return active
     started = time.monotonic()
-    _driver = start_driver(timeout=timeout)
+    _driver = start_driver(timeout=timeout, executors=executors)
     os.environ["PYSPARK_GATEWAY_PORT"] = str(_driver.port)
     os.environ["PYSPARK_GATEWAY_SECRET"] = _driver.secret
     session = SparkSession.builder.getOrCreate()
     if executors_ready > 0:
         wait_for_executors(executors_ready, max(1.0, timeout - (time.monotonic() - started)),
-                           lambda: executors(session))
+                           lambda: executor_count(session))
     return session
 
 

@@ -94,6 +94,9 @@ class TestSpark(unittest.TestCase):
             KERBEROS_REALM="R", KERBEROS_PRINCIPAL="alice", KERBEROS_KEYTAB="/none.keytab"), lambda: False))
         with self.assertRaisesRegex(ConnectorError, "not a JSON list of strings"):
             spark.entrypoint({"PLATFORM_SPARK_ENTRYPOINT": '"java"'})
+        for executors in (0, 1.5, True):
+            with self.assertRaisesRegex(ConnectorError, "ask for a whole number of executors, 1 or more"):
+                spark.start_driver(self.environment(), timeout=1, has_ticket=lambda: True, executors=executors)
 
     def test_known_failures_in_the_drivers_log_become_a_sentence(self):
         self.assertIn("your namespace's quota is exhausted", spark.diagnose([
@@ -116,7 +119,8 @@ class TestSpark(unittest.TestCase):
         with open(os.path.join(self.home, ".spark", "driver.log")) as log:
             submitted = log.read()
         # the Spark launcher's submit role, with PySpark's gateway
-        self.assertIn("['submit', '--name', 'notebook-alice', 'pyspark-shell']", submitted)
+        self.assertIn("['submit', '--name', 'notebook-alice', '--conf', 'spark.executor.instances=2', "
+                      "'pyspark-shell']", submitted)
 
     def test_the_gateway_is_joined_with_the_port_and_secret_the_driver_writes(self):
         script = os.path.join(self.home, "driver.py")

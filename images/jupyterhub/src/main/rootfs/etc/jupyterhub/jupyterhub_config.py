@@ -138,9 +138,11 @@ spawner.environment = {
     "POD_NAMESPACE": {"valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}},
 }
 # The namespace's Spark settings (master, pinned executor image, account), the HDFS/Kerberos client and lakehouse
-# variables (as in a team's namespace: argocd/apps/jupyterhub/notebooks), and the platform's CA bundle.
+# variables with the catalog's password (as in a team's namespace: argocd/apps/jupyterhub/notebooks), and the
+# platform's CA bundle. Spark reaches HDFS as the user (her Kerberos ticket), never as a service.
 spawner.extra_container_config = {"envFrom": [{"configMapRef": {"name": name}}
-                                              for name in ("spark-defaults", "hadoop-client", "lakehouse")]}
+                                              for name in ("spark-defaults", "hadoop-client", "lakehouse")]
+                                  + [{"secretRef": {"name": "lakehouse-catalog", "optional": True}}]}
 spawner.volumes = [{"name": "platform-ca", "configMap": {"name": "platform-ca", "optional": True}}]
 spawner.volume_mounts = [{"name": "platform-ca", "mountPath": "/etc/platform/ca", "readOnly": True}]
 spawner.storage_pvc_ensure = False

@@ -72,7 +72,7 @@ class AirflowOnKubernetesIT {
         startGitServer();
 
         // What the teams commit: data-engineering's values now name its repository; marketing is onboarded.
-        Path argocd = copyOfTheTree(temporary.resolve("repository/argocd"));
+        Path argocd = RepositoryCopy.argocdTree(temporary.resolve("repository/argocd"));
         Path values = argocd.resolve("teams/data-engineering/values-data-engineering.yaml");
         Files.writeString(values, Files.readString(values).replace(
                 "https://git.operator.example/data-engineering/dags.git", GIT.formatted("data-engineering")));
@@ -384,21 +384,6 @@ class AirflowOnKubernetesIT {
                 .endMetadata().withNewSpec().addToSelector("app", "git").addNewPort().withPort(9418)
                 .withTargetPort(new IntOrString(9418)).endPort().endSpec().build()).serverSideApply();
         client.pods().inNamespace("git").withName("git").waitUntilReady(3, java.util.concurrent.TimeUnit.MINUTES);
-    }
-
-    /** The argocd directory of this repository's tree (tracked files), copied to {@code target}. */
-    private static Path copyOfTheTree(Path target) throws Exception {
-        Path root = RepositoryCopy.repository();
-        RepositoryCopy.Run files = RepositoryCopy.run(root, "git", "ls-files", "-z", "argocd");
-        for (String file : files.output().split("\0")) {
-            if (file.isEmpty() || file.startsWith("argocd/validator/") || file.startsWith("argocd/src/")) {
-                continue;
-            }
-            Path destination = target.getParent().resolve(file);
-            Files.createDirectories(destination.getParent());
-            Files.copy(root.resolve(file), destination);
-        }
-        return target;
     }
 
     private static List<String> dagIds(AirflowApi api, List<String> expected) throws Exception {

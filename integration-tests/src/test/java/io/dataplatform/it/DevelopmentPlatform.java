@@ -41,7 +41,7 @@ final class DevelopmentPlatform {
         return "trino:https://trino.platform.svc:8443|token:http://keycloak.platform.svc:8080/realms/platform|trino:"
                 + TRINO_CLIENT_SECRET + "|" + user + ":dev-" + user + "-password|" + sql;
     }
-    /** The platform's and the first team's principals in the dev realm (the keytab Secrets hold them). */
+    /** The platform's and the first team's principals in the dev realm (the keytab Secrets hold them), and people's. */
     private static final String USERS = """
             trino keytab=trino.keytab
             # Trino's service principal for Kerberos clients (SPNEGO), in the same keytab
@@ -50,6 +50,10 @@ final class DevelopmentPlatform {
             etl keytab=etl.keytab
             # the marketing team's (AirflowOnKubernetesIT onboards it)
             etl-marketing keytab=etl-marketing.keytab
+            # people of the realm, with their realm passwords (production: one directory behind the identity provider
+            # and the KDC), for kinit in their notebook servers
+            alice password=dev-alice-password
+            bob password=dev-bob-password
             """;
     private static final String JUPYTERHUB_DATABASE_PASSWORD = "dev-jupyterhub";
     /** The development realm's client for every team's Airflow (images/keycloak/src/main/realm). */
@@ -220,6 +224,8 @@ final class DevelopmentPlatform {
                 .withNewMetadata().withName("platform-ca").endMetadata()
                 .withData(Map.of("ca.crt", Files.readString(trinoTls.resolve("tls.crt")))).build())
                 .serverSideApply();
+        // Its Spark drivers' catalog password (as in a team's namespace; HDFS they reach as their users).
+        secret("notebooks", "lakehouse-catalog", "Opaque", Map.of("LAKEHOUSE_JDBC_PASSWORD", CATALOG_PASSWORD.getBytes()));
         secret("platform", "jupyterhub", "Opaque", Map.of(
                 "JUPYTERHUB_DATABASE_PASSWORD", JUPYTERHUB_DATABASE_PASSWORD.getBytes(),
                 "JPY_COOKIE_SECRET", java.util.HexFormat.of().formatHex(new java.security.SecureRandom()
@@ -283,9 +289,10 @@ final class DevelopmentPlatform {
     }
 
     /**
-     * After PostgreSQL restarts, Trino's Iceberg JDBC catalog still holds pooled connections to the old server: the
-     * first lakehouse query on each fails ("Cannot check and eventually update SQL schema"), the next ones work. The
-     * onboarding step that restarts PostgreSQL therefore ends with lakehouse queries until one answers (README).
+     * After PostgreSQL restarts, Trino's Iceberg JDBC catalog may still hold pooled connections to the old server (the
+     * first lakehouse query failed once here, "Cannot check and eventually update SQL schema", before the catalog
+     * retried PostgreSQL's shutdown codes): the onboarding step that restarts PostgreSQL ends when a lakehouse query
+     * answers through the cluster's Trino, printing each attempt (README).
      */
     private void awaitLakehouseInTrino() {
         for (int attempt = 1; attempt <= 5; attempt++) {

@@ -5,6 +5,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -17,6 +19,7 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dataplatform.gitops.sync.Application;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.LocalPortForward;
@@ -27,6 +30,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -40,6 +44,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class JupyterHubOnKubernetesIT {
     private static final String NAMESPACE = "notebooks";
+    private static final String EXECUTOR_LABEL = "platform.io/spark-driver-pod";
+    /** The tag of the base environment before this build's (the previous-tag test). */
+    private static final String PREVIOUS_TAG = "2026.10-1";
     /** The spawn form's XSRF token: in its action (JupyterHub 5 and later) or a hidden field. */
     private static final Pattern XSRF = Pattern.compile("(?:[?&]_xsrf=|name=\"_xsrf\" value=\")([^\"&]+)");
     private static final Pattern HOME_XSRF = Pattern.compile("xsrf_token: \"([^\"]+)\"");
@@ -189,22 +196,248 @@ class JupyterHubOnKubernetesIT {
 
     @Test
     @Order(4)
-    void stoppingTheServerRemovesItsPod() throws Exception {
-        // What the home page's stop button sends: the hub's XSRF token of the page.
-        HttpResponse<String> home = alice.get(base.resolve("/hub/home"));
-        Matcher token = HOME_XSRF.matcher(home.body());
-        assertThat(token.find()).as(home.body()).isTrue();
-        HttpResponse<String> stopped = alice.send("DELETE", base.resolve("/hub/api/users/alice/server"),
-                Map.of("X-XSRFToken", token.group(1), "Referer", base + "/hub/home"), null);
-        assertThat(stopped.statusCode()).as(stopped.body()).isIn(202, 204);
+    void theSparkTutorialRunsExecutorsAsPodsOfHerServerAndWritesTheLakehouseAsHer() throws Exception {
+        // What the tutorial asks her to do first, in a terminal: her ticket, from her realm password.
+        execIn("alice", "sh", "-c", "echo dev-alice-password | kinit alice >/dev/null && klist");
+        ExecutorWatch watch = new ExecutorWatch("jupyter-alice");
+        JsonNode executed;
+        try {
+            executed = execute("03-pyspark-on-the-lakehouse");
+        }
+        finally {
+            watch.close();
+        }
+        String outputs = outputs(executed);
+        assertThat(outputs).doesNotContain("\"ename\"")
+                .contains("Spark " + System.getProperty("spark.version") + " with executors after",
+                        "cells: 10 mean load: 49.5",
+                        "lakehouse.data_engineering.tutorial_cell_load_alice rows: 10 busiest cell: 7",
+                        "data_engineering");
+        Matcher ready = Pattern.compile("with executors after ([0-9.]+) s").matcher(outputs);
+        assertThat(ready.find()).isTrue();
+        System.out.printf("[jupyterhub] first spark_session() to executors ready, in her server on the cluster: %s s%n",
+                ready.group(1));
+
+        // Her executors were pods of the pinned Spark image in her server's namespace, owned by her server's pod.
+        Pod server = client.pods().inNamespace(NAMESPACE).withName("jupyter-alice").get();
+        assertThat(watch.seen).as("executor pods of her driver").isNotEmpty();
+        watch.seen.values().forEach(executor -> {
+            assertThat(executor.getSpec().getContainers().get(0).getImage()).isEqualTo(PlatformImage.of("spark").reference());
+            assertThat(executor.getMetadata().getOwnerReferences()).singleElement()
+                    .satisfies(owner -> assertThat(owner.getUid()).isEqualTo(server.getMetadata().getUid()));
+        });
+        // stop_spark() (the tutorial's last cell) ended them.
+        awaitExecutors("jupyter-alice", 0, Duration.ofMinutes(2));
+
+        // As her: the driver logged in from her ticket, and the table's files on HDFS are hers.
+        assertThat(exec("cat", ".spark/driver.log")).contains("spark: logged in to Kerberos as alice@"
+                + DevelopmentPlatform.REALM + " (ticket cache /tmp/krb5cc_notebook)");
+        List<org.apache.hadoop.fs.FileStatus> files = platform.hdfs.files("/warehouse/data_engineering").stream()
+                .filter(file -> file.getPath().toString().contains("/tutorial_cell_load_alice")).toList();
+        assertThat(files).as("the table's data and metadata files").isNotEmpty()
+                .allSatisfy(file -> assertThat(file.getOwner()).as(file.getPath().toString()).isEqualTo("alice"));
+    }
+
+    @Test
+    @Order(5)
+    void twoUsersRunSparkSideBySideAndStoppingAServerRemovesItsExecutors() throws Exception {
+        ClusterLogin.Result login = ClusterLogin.logIn(client, base.resolve("/hub/oauth_login"), "bob",
+                "dev-bob-password", location -> false);
+        assertThat(login.page().statusCode()).as(login.page().body()).isEqualTo(200);
+        Browser bob = login.browser();
+        HttpResponse<String> form = bob.get(base.resolve("/hub/spawn"));
+        String token = xsrf(form.body());
+        HttpResponse<String> started = bob.post(base.resolve("/hub/spawn/bob?_xsrf=" + token), Map.of("_xsrf", token,
+                "profile", "base"));
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(302);
+        client.pods().inNamespace(NAMESPACE).withName("jupyter-bob").waitUntilCondition(
+                candidate -> candidate != null && candidate.getStatus() != null && "Running".equals(candidate.getStatus().getPhase()),
+                5, TimeUnit.MINUTES);
+
+        // Each starts Spark in a process of their own server that keeps its session (as an open notebook does).
+        String script = """
+                import time
+                from dataplatform_notebook import spark_session
+                spark = spark_session(executors=1)
+                print("sum", spark.range(0, 100000, numPartitions=4).selectExpr("sum(id)").first()[0], flush=True)
+                time.sleep(900)
+                """;
+        for (String user : List.of("alice", "bob")) {
+            execIn(user, "sh", "-c", "echo dev-" + user + "-password | kinit " + user + " >/dev/null");
+            execIn(user, "sh", "-c", "cat > /tmp/side-by-side.py <<'EOF'\n" + script + "EOF\n"
+                    + "nohup python3 /tmp/side-by-side.py > /tmp/side-by-side.log 2>&1 &");
+        }
+        for (String user : List.of("alice", "bob")) {
+            awaitExecutors("jupyter-" + user, 1, Duration.ofMinutes(4));
+            assertThat(awaitLog(user, "sum 4999950000", Duration.ofMinutes(3))).as(user + "'s Spark")
+                    .contains("sum 4999950000");
+        }
+        List<Pod> alices = executors("jupyter-alice");
+        List<Pod> bobs = executors("jupyter-bob");
+        assertThat(alices).extracting(pod -> pod.getMetadata().getName())
+                .doesNotContainAnyElementsOf(bobs.stream().map(pod -> pod.getMetadata().getName()).toList());
+        assertThat(bobs).allSatisfy(executor -> assertThat(executor.getMetadata().getOwnerReferences()).singleElement()
+                .satisfies(owner -> assertThat(owner.getName()).isEqualTo("jupyter-bob")));
+
+        // Bob stops his server: his executors go with it, alice's stay.
+        stopServer(bob, "bob");
+        client.pods().inNamespace(NAMESPACE).withName("jupyter-bob").waitUntilCondition(pod -> pod == null, 2,
+                TimeUnit.MINUTES);
+        awaitExecutors("jupyter-bob", 0, Duration.ofMinutes(2));
+        assertThat(executors("jupyter-alice")).extracting(pod -> pod.getMetadata().getName())
+                .containsAll(alices.stream().map(pod -> pod.getMetadata().getName()).toList());
+    }
+
+    @Test
+    @Order(6)
+    void stoppingTheServerRemovesItsPodAndItsExecutors() throws Exception {
+        assertThat(executors("jupyter-alice")).as("her Spark of the previous test, still running").isNotEmpty();
+        stopServer(alice, "alice");
         client.pods().inNamespace(NAMESPACE).withName("jupyter-alice").waitUntilCondition(pod -> pod == null, 2,
                 TimeUnit.MINUTES);
+        awaitExecutors("jupyter-alice", 0, Duration.ofMinutes(2));
+    }
+
+    @Test
+    @Order(7)
+    void thePreviousTagOfAnEnvironmentStillStartsAfterANewOneIsAdded(@TempDir Path temporary) throws Exception {
+        // The earlier build of the base environment under its earlier tag, as the registry keeps it (a published tag
+        // never moves): the node holds it. (Here it is this build's image named so; no registry, no earlier build.)
+        PlatformImage current = PlatformImage.of("notebook");
+        String repository = current.reference().substring(0, current.reference().lastIndexOf(':'));
+        String previous = repository + ":" + PREVIOUS_TAG;
+        assertThat(current.reference()).isNotEqualTo(previous);
+        var tagged = platform.node.execInContainer("ctr", "-n", "k8s.io", "images", "tag", "--force",
+                "docker.io/" + current.reference(), "docker.io/" + previous);
+        assertThat(tagged.getExitCode()).as(tagged.getStderr()).isZero();
+
+        // What the version bump commits: the new tag, and the one before kept under previous (README: upgrading an
+        // environment); Argo CD syncs the hub's app, whose environments ConfigMap is new, so the hub restarts.
+        Path argocd = RepositoryCopy.argocdTree(temporary.resolve("repository/argocd"));
+        Path environments = argocd.resolve("apps/jupyterhub/base/environments.yaml");
+        String pinned = "    image: " + current.reference() + "\n";
+        assertThat(Files.readString(environments)).contains(pinned);
+        Files.writeString(environments, Files.readString(environments).replace(pinned,
+                pinned + "    previous: [\"" + PREVIOUS_TAG + "\"]\n"));
+        syncTheHub(DevelopmentPlatform.render(temporary, argocd));
+        try {
+            HttpResponse<String> form = await(() -> alice.get(base.resolve("/hub/spawn")),
+                    page -> page.statusCode() == 200 && page.body().contains("(" + PREVIOUS_TAG + ", previous)"),
+                    Duration.ofMinutes(2));
+            assertThat(form.body()).contains("Base: SQL, pandas, PySpark", "Base: SQL, pandas, PySpark (" + PREVIOUS_TAG
+                    + ", previous)");
+            String token = xsrf(form.body());
+            HttpResponse<String> started = alice.post(base.resolve("/hub/spawn/alice?_xsrf=" + token), Map.of("_xsrf",
+                    token, "profile", "base-" + PREVIOUS_TAG.replace('.', '-')));
+            assertThat(started.statusCode()).as(started.body()).isEqualTo(302);
+            Pod pod = client.pods().inNamespace(NAMESPACE).withName("jupyter-alice").waitUntilCondition(
+                    candidate -> candidate != null && candidate.getStatus() != null
+                            && "Running".equals(candidate.getStatus().getPhase()), 5, TimeUnit.MINUTES);
+            assertThat(pod.getSpec().getContainers().get(0).getImage()).isEqualTo(previous);
+            HttpResponse<String> lab = await(() -> alice.login(base.resolve("/user/alice/lab"), "alice", "dev-alice-password"),
+                    page -> page.statusCode() == 200 && page.uri().getPath().startsWith("/user/alice/lab"),
+                    Duration.ofMinutes(3));
+            assertThat(lab.body()).contains("JupyterLab");
+            stopServer(alice, "alice");
+            client.pods().inNamespace(NAMESPACE).withName("jupyter-alice").waitUntilCondition(gone -> gone == null, 2,
+                    TimeUnit.MINUTES);
+        }
+        finally {
+            // The tree's own hub again, for the test classes after this one.
+            syncTheHub(platform.applications());
+        }
+    }
+
+    /** Syncs the hub's application of {@code applications} and reconnects to the hub's new pod. */
+    private static void syncTheHub(List<Application> applications) throws Exception {
+        List<Application> hubs = applications.stream().filter(application -> application.name().equals("jupyterhub"))
+                .toList();
+        assertThat(hubs).hasSize(1);
+        System.out.printf("[jupyterhub] hub synced: %s%n", platform.sync().sync(hubs, Duration.ofMinutes(4)));
+        hub.close();
+        hub = client.services().inNamespace("platform").withName("jupyterhub").portForward(8000);
+        base = URI.create("http://localhost:" + hub.getLocalPort());
+    }
+
+    /** What the home page's stop button sends: the hub's XSRF token of the page. */
+    private static void stopServer(Browser user, String name) throws Exception {
+        HttpResponse<String> home = user.get(base.resolve("/hub/home"));
+        Matcher token = HOME_XSRF.matcher(home.body());
+        assertThat(token.find()).as(home.body()).isTrue();
+        HttpResponse<String> stopped = user.send("DELETE", base.resolve("/hub/api/users/" + name + "/server"),
+                Map.of("X-XSRFToken", token.group(1), "Referer", base + "/hub/home"), null);
+        assertThat(stopped.statusCode()).as(stopped.body()).isIn(202, 204);
+    }
+
+    /** The executor pods of a driver (by the label the Spark launcher gives them), not counting those going. */
+    private static List<Pod> executors(String driverPod) {
+        return client.pods().inNamespace(NAMESPACE).withLabel(EXECUTOR_LABEL, driverPod).list().getItems().stream()
+                .filter(pod -> pod.getMetadata().getDeletionTimestamp() == null).toList();
+    }
+
+    /** Waits for {@code count} running executors of a driver, or for none at all (0: not even terminating ones). */
+    private static void awaitExecutors(String driverPod, int count, Duration timeout) throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (count == 0 ? !client.pods().inNamespace(NAMESPACE).withLabel(EXECUTOR_LABEL, driverPod).list().getItems().isEmpty()
+                : executors(driverPod).stream().filter(pod -> pod.getStatus() != null
+                        && "Running".equals(pod.getStatus().getPhase())).count() < count) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("executors of " + driverPod + ": not " + count + " within " + timeout + ": "
+                        + executors(driverPod).stream().map(pod -> pod.getMetadata().getName() + " "
+                                + pod.getStatus().getPhase()).toList());
+            }
+            Thread.sleep(1000);
+        }
+    }
+
+    private static String awaitLog(String user, String line, Duration timeout) throws Exception {
+        Instant deadline = Instant.now().plus(timeout);
+        String log = execIn(user, "cat", "/tmp/side-by-side.log");
+        while (!log.contains(line) && Instant.now().isBefore(deadline)) {
+            Thread.sleep(2000);
+            log = execIn(user, "cat", "/tmp/side-by-side.log");
+        }
+        return log;
+    }
+
+    /** Every executor pod of a driver seen while it is open (they are gone once the driver stops). */
+    private static final class ExecutorWatch implements AutoCloseable {
+        final Map<String, Pod> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Thread thread;
+        private volatile boolean open = true;
+
+        ExecutorWatch(String driverPod) {
+            thread = new Thread(() -> {
+                while (open) {
+                    executors(driverPod).forEach(pod -> seen.putIfAbsent(pod.getMetadata().getName(), pod));
+                    try {
+                        Thread.sleep(500);
+                    }
+                    catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "executor-watch");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            open = false;
+            thread.join(5000);
+        }
     }
 
     private static String exec(String... command) throws Exception {
+        return execIn("alice", command);
+    }
+
+    /** Runs a command in {@code user}'s server (as a terminal of hers would: the image's environment, her uid). */
+    private static String execIn(String user, String... command) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try (ExecWatch watch = client.pods().inNamespace(NAMESPACE).withName("jupyter-alice").inContainer("notebook")
+        try (ExecWatch watch = client.pods().inNamespace(NAMESPACE).withName("jupyter-" + user).inContainer("notebook")
                 .writingOutput(out).writingError(err).exec(command)) {
             int status = watch.exitCode().get(10, TimeUnit.MINUTES);
             assertThat(status).as(List.of(command) + ": " + out + err).isZero();

@@ -79,6 +79,25 @@ class NotebookImageIT {
     }
 
     @Test
+    void kinitInAServerFindsTheRealmTheLauncherRenderedAndTheOneTicketCache() {
+        ContainerExit exit = run(container("notebook").withEnv("KERBEROS_REALM", "PLATFORM.EXAMPLE")
+                .withEnv("KERBEROS_KDC", "kdc.platform.example:88").withEnv("HDFS_NAMENODE", "namenode.platform.example:8020")
+                .withEnv("SPARK_MASTER_URL", "local[1]")
+                .withCommand("cli", "sh", "-c", "klist -V; cat /etc/krb5.conf; klist; echo klist=$?; "
+                        // The Spark launcher itself (what spark_session() starts), asked for a driver without a ticket.
+                        + "python3 -c 'import json, os, subprocess, sys; sys.exit(subprocess.run(json.loads("
+                        + "os.environ[\"PLATFORM_SPARK_ENTRYPOINT\"]) + [\"submit\", \"pyspark-shell\"]).returncode)'; "
+                        + "echo driver=$?"));
+        assertThat(exit.code()).as(exit.logs()).isZero();
+        assertThat(exit.logs()).contains("Kerberos 5 version", "default_realm = PLATFORM.EXAMPLE",
+                "kdc = kdc.platform.example:88",
+                // No ticket yet: klist looks where kinit writes and the Spark driver reads (KRB5CCNAME).
+                "/tmp/krb5cc_notebook", "klist=1",
+                "spark: no Kerberos ticket in /tmp/krb5cc_notebook (KRB5CCNAME), and no KERBEROS_PRINCIPAL: run "
+                        + "`kinit <you>@PLATFORM.EXAMPLE` first", "spark: the submit was not started", "driver=1");
+    }
+
+    @Test
     void aServerTheHubDidNotStartIsRefusedBeforeJupyterStarts() {
         ContainerExit exit = run(container("notebook").withEnv("JUPYTERHUB_USER", "alice"));
         assertThat(exit.code()).isEqualTo(1);

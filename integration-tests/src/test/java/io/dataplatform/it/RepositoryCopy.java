@@ -37,6 +37,21 @@ final class RepositoryCopy {
         return copy;
     }
 
+    /** The argocd directory of this repository's tree (tracked files), copied to {@code target}. */
+    static Path argocdTree(Path target) throws IOException, InterruptedException {
+        Path root = repository();
+        Run files = run(root, "git", "ls-files", "-z", "argocd");
+        for (String file : files.output().split("\0")) {
+            if (file.isEmpty() || file.startsWith("argocd/validator/") || file.startsWith("argocd/src/")) {
+                continue;
+            }
+            Path destination = target.getParent().resolve(file);
+            Files.createDirectories(destination.getParent());
+            Files.copy(root.resolve(file), destination);
+        }
+        return target;
+    }
+
     static Run run(Path directory, String... command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();
         byte[] output = process.getInputStream().readAllBytes();

@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
+import io.dataplatform.hadoop.config.ClientConfiguration;
+import io.dataplatform.hadoop.config.ConfigurationDirectory;
 import io.dataplatform.hadoop.config.Setting;
 import io.dataplatform.hadoop.config.Variables;
 import io.dataplatform.launcher.Launcher;
@@ -36,6 +38,9 @@ import static io.dataplatform.hadoop.config.Setting.secret;
  * <caption>Settings of the server (from the hub)</caption>
  * <tr><td>JUPYTERHUB_API_TOKEN, JUPYTERHUB_API_URL, JUPYTERHUB_USER, JUPYTERHUB_SERVICE_PREFIX</td><td>what the
  * spawner sets for every server</td></tr>
+ * <tr><td>KERBEROS_REALM, KERBEROS_KDC, HDFS_NAMENODE, …</td><td>the platform's client variables (hadoop-client): the
+ * Kerberos and HDFS client files are rendered at start, so {@code kinit} works in a terminal (the ticket goes to
+ * the image's KRB5CCNAME, which the Spark driver logs in from)</td></tr>
  * </table>
  */
 public final class NotebookLauncher {
@@ -57,8 +62,14 @@ public final class NotebookLauncher {
     private NotebookLauncher() {}
 
     public static void main(String[] args) throws Exception {
-        java.util.Optional<Plan> planned = Launcher.planOrRefuse(() -> plan(args, System.getenv()),
-                "platform launcher", "the notebook server was not started", System.err);
+        java.util.Optional<Plan> planned = Launcher.planOrRefuse(() -> {
+            Plan plan = plan(args, System.getenv());
+            // The HDFS/Kerberos client files (/etc/krb5.conf links to them): kinit in a terminal needs the realm's
+            // KDCs before any Spark driver has rendered them.
+            ClientConfiguration.prepareForThisProcess(plan.environment(), ConfigurationDirectory.RUNTIME)
+                    .forEach(line -> System.out.println("platform launcher: hadoop " + line));
+            return plan;
+        }, "platform launcher", "the notebook server was not started", System.err);
         if (planned.isEmpty()) {
             System.exit(Launcher.REFUSED);
             return;

@@ -82,7 +82,14 @@ public final class SparkEntrypoint {
                         System.exit(DriverSupervisor.run(environment));
                     }
                     String[] submit = Commands.submit(role, args);
-                    login(environment);
+                    try {
+                        login(environment);
+                    }
+                    catch (ConfigurationException e) {
+                        System.exit(Launcher.refuse("spark", e.problems(), "the " + args[0] + " was not started",
+                                System.err));
+                        return;
+                    }
                     org.apache.spark.deploy.SparkSubmit.main(submit);
                     System.exit(0);
                 }
@@ -128,16 +135,32 @@ public final class SparkEntrypoint {
         ConfigurationDirectory.write(files, output);
     }
 
-    /** A driver with KERBEROS_PRINCIPAL logs in from its keytab before Spark starts (spark-submit does not on a
-     * standalone cluster; on Kubernetes Spark's token manager takes over from this login). */
+    /**
+     * A driver with KERBEROS_PRINCIPAL logs in from its keytab before Spark starts (spark-submit does not on a
+     * standalone cluster; on Kubernetes Spark's token manager takes over from this login); a person's driver without
+     * one, from the ticket in KRB5CCNAME ({@link SparkSettings#ticketCache}), refused when there is none.
+     */
     private static void login(Map<String, String> environment) throws IOException {
         String principal = environment.get("KERBEROS_PRINCIPAL");
-        if (principal == null || principal.isBlank()) {
+        if (principal != null && !principal.isBlank()) {
+            UserGroupInformation.setConfiguration(new Configuration());
+            UserGroupInformation.loginUserFromKeytab(principal.strip(), environment.get("KERBEROS_KEYTAB").strip());
+            System.out.println("spark: logged in to Kerberos as " + UserGroupInformation.getLoginUser().getUserName());
+            return;
+        }
+        java.util.Optional<String> cache = SparkSettings.ticketCache(environment);
+        if (cache.isEmpty()) {
             return;
         }
         UserGroupInformation.setConfiguration(new Configuration());
-        UserGroupInformation.loginUserFromKeytab(principal.strip(), environment.get("KERBEROS_KEYTAB").strip());
-        System.out.println("spark: logged in to Kerberos as " + UserGroupInformation.getLoginUser().getUserName());
+        UserGroupInformation user = UserGroupInformation.getLoginUser();
+        if (!user.hasKerberosCredentials()) {
+            throw new ConfigurationException(List.of("no Kerberos ticket in " + cache.get() + " (KRB5CCNAME), and "
+                    + "no KERBEROS_PRINCIPAL: run `kinit <you>@" + environment.get("KERBEROS_REALM").strip()
+                    + "` first, or set KERBEROS_PRINCIPAL and KERBEROS_KEYTAB"));
+        }
+        System.out.println("spark: logged in to Kerberos as " + user.getUserName() + " (ticket cache " + cache.get()
+                + ")");
     }
 
     /** Runs the executor JVM the Kubernetes scheduler asked for; TERM to this JVM stops it too. */

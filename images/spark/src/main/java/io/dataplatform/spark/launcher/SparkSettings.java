@@ -161,6 +161,11 @@ final class SparkSettings {
                 settings.put("spark.kerberos.principal", principal.strip());
                 settings.put("spark.kerberos.keytab", keytab == null ? "" : keytab.strip());
             }
+            else if (ticketCache(environment).isPresent()) {
+                // A person's driver (a notebook): the identity is the ticket kinit put in KRB5CCNAME, and Spark
+                // renews the executors' HDFS tokens from that cache for as long as the person renews the ticket.
+                settings.put("spark.kerberos.renewal.credentials", "ccache");
+            }
             // Kubernetes executors render the same HDFS/Kerberos client files from the same variables.
             for (Setting setting : ClientConfiguration.SETTINGS) {
                 String value = environment.get(setting.name());
@@ -190,6 +195,19 @@ final class SparkSettings {
             }
         }
         return settings;
+    }
+
+    /**
+     * The ticket cache a driver without KERBEROS_PRINCIPAL takes its identity from: KRB5CCNAME, when the container is
+     * a Kerberos client (KERBEROS_REALM) — a person's driver, e.g. a notebook's after {@code kinit}.
+     */
+    static java.util.Optional<String> ticketCache(Map<String, String> environment) {
+        String realm = environment.get("KERBEROS_REALM");
+        String cache = environment.get("KRB5CCNAME");
+        if (realm == null || realm.isBlank() || cache == null || cache.isBlank()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(cache.strip());
     }
 
     /** The file's text: one {@code key=value} line per setting, in Properties syntax. */

@@ -100,6 +100,31 @@ class TestSparkLauncher {
     }
 
     @Test
+    void aPersonsDriverWithoutAKeytabTakesItsIdentityFromTheTicketCacheAndRenewsFromIt() throws IOException {
+        Map<String, String> environment = driverEnvironment();
+        environment.remove("KERBEROS_PRINCIPAL");
+        environment.remove("KERBEROS_KEYTAB");
+        environment.put("SPARK_MASTER_URL", "k8s://https://kubernetes.default.svc");
+        environment.put("KRB5CCNAME", "/tmp/krb5cc_notebook");
+
+        Map<String, String> settings = SparkSettings.resolve(Role.SUBMIT, environment, "10.4.2.8", directory.resolve("none"));
+        assertThat(settings).containsEntry("spark.kerberos.renewal.credentials", "ccache")
+                .doesNotContainKeys("spark.kerberos.principal", "spark.kerberos.keytab")
+                // The catalog needs no identity of its own: HDFS is reached as the ticket's principal.
+                .containsEntry("spark.sql.catalog.lakehouse.uri", "jdbc:postgresql://postgres:5432/iceberg");
+        assertThat(SparkSettings.ticketCache(environment)).contains("/tmp/krb5cc_notebook");
+
+        // Without a Kerberos client (no realm) a ticket cache means nothing; a keytab's principal wins over a cache.
+        environment.remove("KERBEROS_REALM");
+        assertThat(SparkSettings.ticketCache(environment)).isEmpty();
+        Map<String, String> withKeytab = driverEnvironment();
+        withKeytab.put("KRB5CCNAME", "/tmp/krb5cc_notebook");
+        assertThat(SparkSettings.resolve(Role.SUBMIT, withKeytab, "10.4.2.8", directory.resolve("none")))
+                .containsEntry("spark.kerberos.principal", "etl@PLATFORM.TEST")
+                .doesNotContainKey("spark.kerberos.renewal.credentials");
+    }
+
+    @Test
     void daemonsGetNoDriverSettingsAndAMountedFileWins() throws IOException {
         Path mounted = Files.createDirectories(directory.resolve("mounted"));
         Files.writeString(mounted.resolve("spark-defaults.conf"), """
