@@ -232,6 +232,8 @@ class JupyterHubOnKubernetesIT {
         // As her: the driver logged in from her ticket, and the table's files on HDFS are hers.
         assertThat(exec("cat", ".spark/driver.log")).contains("spark: logged in to Kerberos as alice@"
                 + DevelopmentPlatform.REALM + " (ticket cache /tmp/krb5cc_notebook)");
+        // (The test JVM's Kerberos client is the last started cluster's: other test classes start their own.)
+        platform.hdfs.useAsJvmClient();
         List<org.apache.hadoop.fs.FileStatus> files = platform.hdfs.files("/warehouse/data_engineering").stream()
                 .filter(file -> file.getPath().toString().contains("/tutorial_cell_load_alice")).toList();
         assertThat(files).as("the table's data and metadata files").isNotEmpty()
@@ -423,9 +425,14 @@ class JupyterHubOnKubernetesIT {
         }
 
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             open = false;
-            thread.join(5000);
+            try {
+                thread.join(5000);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
