@@ -13,7 +13,10 @@ JUPYTERHUB_CRYPT_KEY           the key of the users' auth state (their tokens, w
                                for: 64 hex digits, a Secret; JupyterHub reads it itself)
 NOTEBOOK_ENVIRONMENTS          the environments users pick from (environments.yaml: platform_environments)
 NOTEBOOK_IMAGE_REGISTRY        the registry of the notebook and Spark images ('' when the nodes have them)
-NOTEBOOK_NAMESPACE             where the servers run (their Spark executors too), e.g. notebooks
+NOTEBOOK_NAMESPACE             the template of the users' namespaces, e.g. notebooks: each user's servers (and their
+                               Spark executors) run in <it>-<username>, prepared from it (platform_namespaces)
+NOTEBOOK_NAMESPACE_OBJECTS     what a user's namespace is prepared with: Kind/name[?],... of the template namespace
+                               (optional: platform_namespaces.DEFAULT_OBJECTS)
 NOTEBOOK_HUB_URL               the hub's API as servers reach it, e.g. http://jupyterhub-api.platform.svc:8081
 NOTEBOOK_TRINO_URL             Trino's address for the connectors, e.g. https://trino.platform.svc:8443
 NOTEBOOK_CPU_REQUEST, _CPU_LIMIT, _MEMORY_REQUEST, _MEMORY_LIMIT   a server's share (optional)
@@ -78,6 +81,7 @@ c.Spawner.server_token_scopes = ["users:activity!user", "access:servers!server",
 # The environments: what each user is offered, and a check of every start on the server.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import platform_environments  # noqa: E402
+import platform_namespaces  # noqa: E402
 
 environments_file = os.environ.get("NOTEBOOK_ENVIRONMENTS", "/etc/jupyterhub/environments/environments.yaml")
 with open(environments_file, encoding="utf-8") as stream:
@@ -93,8 +97,15 @@ async def profile_list(spawner):
     return platform_environments.profiles(environments, user_groups(spawner), registry)
 
 
-def check_pod(spawner, pod):
-    """The last word before a server's pod is created (profile overrides applied): may this user run its image?"""
+# Each user's servers run in a namespace of her own, prepared from the template namespace before each start.
+template_namespace = os.environ.get("NOTEBOOK_NAMESPACE", "notebooks")
+namespace_objects = platform_namespaces.parse(os.environ.get("NOTEBOOK_NAMESPACE_OBJECTS",
+                                                            platform_namespaces.DEFAULT_OBJECTS))
+
+
+async def check_pod(spawner, pod):
+    """The last word before a server's pod is created (profile overrides applied, her namespace created): may this
+    user run its image? If so, her namespace is prepared for it."""
     image = pod.spec.containers[0].image
     try:
         platform_environments.check_start(environments, image, spawner.user.name, user_groups(spawner), registry)
@@ -102,12 +113,15 @@ def check_pod(spawner, pod):
         from tornado import web
 
         raise web.HTTPError(403, str(refusal)) from None
+    await platform_namespaces.prepare(spawner.api.api_client, template_namespace, spawner.namespace,
+                                      namespace_objects, spawner.log)
     return pod
 
 
-namespace = os.environ.get("NOTEBOOK_NAMESPACE", "notebooks")
 spawner = c.KubeSpawner
-spawner.namespace = namespace
+spawner.enable_user_namespaces = True
+spawner.user_namespace_template = template_namespace + "-{username}"
+spawner.user_namespace_labels = platform_namespaces.NAMESPACE_LABELS
 spawner.profile_list = profile_list
 spawner.modify_pod_hook = check_pod
 # Without a choice (an API start with no options), the first environment.
@@ -122,7 +136,8 @@ spawner.fs_gid = 1000
 spawner.image_pull_policy = "IfNotPresent"
 spawner.start_timeout = 300
 spawner.http_timeout = 120
-# The notebook's Spark driver creates its executors as the namespace's Spark account (as a team's drivers do).
+# The notebook's Spark driver creates its executors as her namespace's Spark account (as a team's drivers do): it may
+# create and delete pods in her namespace, and nowhere else.
 spawner.service_account = "spark"
 spawner.automount_service_account_token = True
 spawner.cpu_guarantee = float(os.environ.get("NOTEBOOK_CPU_REQUEST", "0.1"))
@@ -138,7 +153,7 @@ spawner.environment = {
     "POD_NAMESPACE": {"valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}},
 }
 # The namespace's Spark settings (master, pinned executor image, account), the HDFS/Kerberos client and lakehouse
-# variables with the catalog's password (as in a team's namespace: argocd/apps/jupyterhub/notebooks), and the
+# variables with the catalog's password (copied from the template: argocd/apps/jupyterhub/notebooks), and the
 # platform's CA bundle. Spark reaches HDFS as the user (her Kerberos ticket), never as a service.
 spawner.extra_container_config = {"envFrom": [{"configMapRef": {"name": name}}
                                               for name in ("spark-defaults", "hadoop-client", "lakehouse")]

@@ -20,8 +20,15 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dataplatform.gitops.sync.Application;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.LocalPortForward;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
 import org.junit.jupiter.api.AfterAll;
@@ -33,17 +40,22 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * JupyterHub on the development cluster, from our images and the tree: a user logs in through the realm, is offered
- * the environments of her groups (environments.yaml), starts one — KubeSpawner runs the notebook image in namespace
- * notebooks — and reaches her server through the hub; an environment of other groups is refused even when its
- * option is posted by hand; a tutorial is executed (nbclient) in her server against the platform's Trino, as her;
- * stopping the server removes its pod. Figures are printed with the prefix [jupyterhub].
+ * the environments of her groups (environments.yaml), starts one — KubeSpawner runs the notebook image in her own
+ * namespace, notebooks-&lt;user&gt;, which the hub prepares from the template namespace notebooks — and reaches her
+ * server through the hub; an environment of other groups is refused even when its option is posted by hand; the
+ * tutorials are executed (nbclient) in her server against the platform's Trino and Spark, as her; two users run Spark
+ * side by side, neither able to touch the other's pods; stopping a server removes its pod and executors; an earlier
+ * tag still starts. Figures are printed with the prefix [jupyterhub].
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class JupyterHubOnKubernetesIT {
-    private static final String NAMESPACE = "notebooks";
+    /** The template of the users' namespaces (argocd/apps/jupyterhub/notebooks). */
+    private static final String TEMPLATE = "notebooks";
+    private static final String HUB_ACCOUNT = "system:serviceaccount:platform:jupyterhub";
     private static final String EXECUTOR_LABEL = "platform.io/spark-driver-pod";
     /** The tag of the base environment before this build's (the previous-tag test). */
     private static final String PREVIOUS_TAG = "2026.10-1";
@@ -51,6 +63,23 @@ class JupyterHubOnKubernetesIT {
     private static final Pattern XSRF = Pattern.compile("(?:[?&]_xsrf=|name=\"_xsrf\" value=\")([^\"&]+)");
     private static final Pattern HOME_XSRF = Pattern.compile("xsrf_token: \"([^\"]+)\"");
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Calls the Kubernetes API as the server's account (its mounted token): prints "status METHOD path" per argument. */
+    private static final String KUBERNETES_API_AS_THE_SERVER = """
+            import ssl, sys, urllib.error, urllib.request
+            account = "/var/run/secrets/kubernetes.io/serviceaccount/"
+            token = open(account + "token").read()
+            context = ssl.create_default_context(cafile=account + "ca.crt")
+            for call in sys.argv[1:]:
+                method, path = call.split(" ")
+                request = urllib.request.Request("https://kubernetes.default.svc" + path, method=method,
+                                                 headers={"Authorization": "Bearer " + token})
+                try:
+                    with urllib.request.urlopen(request, context=context, timeout=30) as response:
+                        status = response.status
+                except urllib.error.HTTPError as refused:
+                    status = refused.code
+                print(status, call)
+            """;
 
     private static DevelopmentPlatform platform;
     private static KubernetesClient client;
@@ -91,23 +120,27 @@ class JupyterHubOnKubernetesIT {
         HttpResponse<String> refused = alice.post(base.resolve("/hub/spawn/alice?_xsrf=" + token), Map.of("_xsrf", token,
                 "profile", "geo"));
         assertThat(refused.statusCode()).as(refused.body()).isBetween(400, 599);
-        assertThat(client.pods().inNamespace(NAMESPACE).list().getItems()).isEmpty();
+        assertThat(client.pods().inAnyNamespace().withLabel("component", "singleuser-server").list().getItems()).isEmpty();
     }
 
     @Test
     @Order(2)
     void sheStartsAnEnvironmentAndReachesHerServerThroughTheHub() throws Exception {
-        HttpResponse<String> form = alice.get(base.resolve("/hub/spawn"));
         Instant click = Instant.now();
-        String token = xsrf(form.body());
-        HttpResponse<String> started = alice.post(base.resolve("/hub/spawn/alice?_xsrf=" + token), Map.of("_xsrf", token,
-                "profile", "base"));
-        assertThat(started.statusCode()).as(started.body()).isEqualTo(302);
-
-        Pod pod = client.pods().inNamespace(NAMESPACE).withName("jupyter-alice").waitUntilCondition(
-                candidate -> candidate != null && candidate.getStatus() != null && "Running".equals(candidate.getStatus().getPhase()),
-                5, TimeUnit.MINUTES);
+        Pod pod = startServer(alice, "alice", "base");
         assertThat(pod.getSpec().getContainers().get(0).getImage()).startsWith("platform/notebook:");
+
+        // Her namespace, prepared from the template: labelled hers, with the hub's copies (none of Argo CD's tracking).
+        assertThat(client.namespaces().withName("notebooks-alice").get().getMetadata().getLabels())
+                .containsEntry("platform.io/notebook-user", "alice").containsEntry("platform.io/team", "notebooks");
+        var defaults = client.configMaps().inNamespace("notebooks-alice").withName("spark-defaults").get();
+        assertThat(defaults.getData()).isEqualTo(client.configMaps().inNamespace(TEMPLATE).withName("spark-defaults").get()
+                .getData());
+        assertThat(defaults.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "jupyterhub")
+                .doesNotContainKey("app.kubernetes.io/instance");
+        assertThat(client.rbac().roleBindings().inNamespace("notebooks-alice").withName("spark-driver").get().getSubjects())
+                .singleElement().satisfies(subject -> assertThat(subject.getNamespace()).isEqualTo("notebooks-alice"));
+        assertThat(client.secrets().inNamespace("notebooks-alice").withName("lakehouse-catalog").get()).isNotNull();
         // Through the proxy: the server asks the hub who alice is (OAuth), then serves her.
         HttpResponse<String> lab = await(() -> alice.login(base.resolve("/user/alice/lab"), "alice", "dev-alice-password"),
                 page -> page.statusCode() == 200 && page.uri().getPath().startsWith("/user/alice/lab"),
@@ -199,7 +232,7 @@ class JupyterHubOnKubernetesIT {
     void theSparkTutorialRunsExecutorsAsPodsOfHerServerAndWritesTheLakehouseAsHer() throws Exception {
         // What the tutorial asks her to do first, in a terminal: her ticket, from her realm password.
         execIn("alice", "sh", "-c", "echo dev-alice-password | kinit alice >/dev/null && klist");
-        ExecutorWatch watch = new ExecutorWatch("jupyter-alice");
+        ExecutorWatch watch = new ExecutorWatch("alice");
         JsonNode executed;
         try {
             executed = execute("03-pyspark-on-the-lakehouse");
@@ -218,8 +251,8 @@ class JupyterHubOnKubernetesIT {
         System.out.printf("[jupyterhub] first spark_session() to executors ready, in her server on the cluster: %s s%n",
                 ready.group(1));
 
-        // Her executors were pods of the pinned Spark image in her server's namespace, owned by her server's pod.
-        Pod server = client.pods().inNamespace(NAMESPACE).withName("jupyter-alice").get();
+        // Her executors were pods of the pinned Spark image in her namespace, owned by her server's pod.
+        Pod server = client.pods().inNamespace("notebooks-alice").withName("jupyter-alice").get();
         assertThat(watch.seen).as("executor pods of her driver").isNotEmpty();
         watch.seen.values().forEach(executor -> {
             assertThat(executor.getSpec().getContainers().get(0).getImage()).isEqualTo(PlatformImage.of("spark").reference());
@@ -227,7 +260,7 @@ class JupyterHubOnKubernetesIT {
                     .satisfies(owner -> assertThat(owner.getUid()).isEqualTo(server.getMetadata().getUid()));
         });
         // stop_spark() (the tutorial's last cell) ended them.
-        awaitExecutors("jupyter-alice", 0, Duration.ofMinutes(2));
+        awaitExecutors("alice", 0, Duration.ofMinutes(2));
 
         // As her: the driver logged in from her ticket, and the table's files on HDFS are hers.
         assertThat(exec("cat", ".spark/driver.log")).contains("spark: logged in to Kerberos as alice@"
@@ -247,14 +280,7 @@ class JupyterHubOnKubernetesIT {
                 "dev-bob-password", location -> false);
         assertThat(login.page().statusCode()).as(login.page().body()).isEqualTo(200);
         Browser bob = login.browser();
-        HttpResponse<String> form = bob.get(base.resolve("/hub/spawn"));
-        String token = xsrf(form.body());
-        HttpResponse<String> started = bob.post(base.resolve("/hub/spawn/bob?_xsrf=" + token), Map.of("_xsrf", token,
-                "profile", "base"));
-        assertThat(started.statusCode()).as(started.body()).isEqualTo(302);
-        client.pods().inNamespace(NAMESPACE).withName("jupyter-bob").waitUntilCondition(
-                candidate -> candidate != null && candidate.getStatus() != null && "Running".equals(candidate.getStatus().getPhase()),
-                5, TimeUnit.MINUTES);
+        startServer(bob, "bob", "base");
 
         // Each starts Spark in a process of their own server that keeps its session (as an open notebook does).
         String script = """
@@ -270,34 +296,39 @@ class JupyterHubOnKubernetesIT {
                     + "nohup python3 /tmp/side-by-side.py > /tmp/side-by-side.log 2>&1 &");
         }
         for (String user : List.of("alice", "bob")) {
-            awaitExecutors("jupyter-" + user, 1, Duration.ofMinutes(4));
+            awaitExecutors(user, 1, Duration.ofMinutes(4));
             assertThat(awaitLog(user, "sum 4999950000", Duration.ofMinutes(3))).as(user + "'s Spark")
                     .contains("sum 4999950000");
         }
-        List<Pod> alices = executors("jupyter-alice");
-        List<Pod> bobs = executors("jupyter-bob");
-        assertThat(alices).extracting(pod -> pod.getMetadata().getName())
-                .doesNotContainAnyElementsOf(bobs.stream().map(pod -> pod.getMetadata().getName()).toList());
+        List<Pod> alices = executors("alice");
+        List<Pod> bobs = executors("bob");
         assertThat(bobs).allSatisfy(executor -> assertThat(executor.getMetadata().getOwnerReferences()).singleElement()
                 .satisfies(owner -> assertThat(owner.getName()).isEqualTo("jupyter-bob")));
 
+        // What her server's account (the one her Spark driver creates executors with) may do: her pods, not his.
+        String answers = execIn("alice", "python3", "-c", KUBERNETES_API_AS_THE_SERVER, "GET /api/v1/namespaces/notebooks-alice/pods",
+                "GET /api/v1/namespaces/notebooks-bob/pods", "DELETE /api/v1/namespaces/notebooks-bob/pods/jupyter-bob",
+                "DELETE /api/v1/namespaces/notebooks-bob/pods/" + bobs.getFirst().getMetadata().getName(),
+                "GET /api/v1/namespaces/" + TEMPLATE + "/secrets/lakehouse-catalog");
+        assertThat(answers.lines()).containsExactly("200 GET /api/v1/namespaces/notebooks-alice/pods",
+                "403 GET /api/v1/namespaces/notebooks-bob/pods", "403 DELETE /api/v1/namespaces/notebooks-bob/pods/jupyter-bob",
+                "403 DELETE /api/v1/namespaces/notebooks-bob/pods/" + bobs.getFirst().getMetadata().getName(),
+                "403 GET /api/v1/namespaces/" + TEMPLATE + "/secrets/lakehouse-catalog");
+        assertThat(executors("bob")).hasSameSizeAs(bobs);
+
         // Bob stops his server: his executors go with it, alice's stay.
-        stopServer(bob, "bob");
-        client.pods().inNamespace(NAMESPACE).withName("jupyter-bob").waitUntilCondition(pod -> pod == null, 2,
-                TimeUnit.MINUTES);
-        awaitExecutors("jupyter-bob", 0, Duration.ofMinutes(2));
-        assertThat(executors("jupyter-alice")).extracting(pod -> pod.getMetadata().getName())
+        stopServerAndAwait(bob, "bob");
+        awaitExecutors("bob", 0, Duration.ofMinutes(2));
+        assertThat(executors("alice")).extracting(pod -> pod.getMetadata().getName())
                 .containsAll(alices.stream().map(pod -> pod.getMetadata().getName()).toList());
     }
 
     @Test
     @Order(6)
     void stoppingTheServerRemovesItsPodAndItsExecutors() throws Exception {
-        assertThat(executors("jupyter-alice")).as("her Spark of the previous test, still running").isNotEmpty();
-        stopServer(alice, "alice");
-        client.pods().inNamespace(NAMESPACE).withName("jupyter-alice").waitUntilCondition(pod -> pod == null, 2,
-                TimeUnit.MINUTES);
-        awaitExecutors("jupyter-alice", 0, Duration.ofMinutes(2));
+        assertThat(executors("alice")).as("her Spark of the previous test, still running").isNotEmpty();
+        stopServerAndAwait(alice, "alice");
+        awaitExecutors("alice", 0, Duration.ofMinutes(2));
     }
 
     @Test
@@ -328,25 +359,44 @@ class JupyterHubOnKubernetesIT {
                     Duration.ofMinutes(2));
             assertThat(form.body()).contains("Base: SQL, pandas, PySpark", "Base: SQL, pandas, PySpark (" + PREVIOUS_TAG
                     + ", previous)");
-            String token = xsrf(form.body());
-            HttpResponse<String> started = alice.post(base.resolve("/hub/spawn/alice?_xsrf=" + token), Map.of("_xsrf",
-                    token, "profile", "base-" + PREVIOUS_TAG.replace('.', '-')));
-            assertThat(started.statusCode()).as(started.body()).isEqualTo(302);
-            Pod pod = client.pods().inNamespace(NAMESPACE).withName("jupyter-alice").waitUntilCondition(
-                    candidate -> candidate != null && candidate.getStatus() != null
-                            && "Running".equals(candidate.getStatus().getPhase()), 5, TimeUnit.MINUTES);
+            Pod pod = startServer(alice, "alice", "base-" + PREVIOUS_TAG.replace('.', '-'));
             assertThat(pod.getSpec().getContainers().get(0).getImage()).isEqualTo(previous);
             HttpResponse<String> lab = await(() -> alice.login(base.resolve("/user/alice/lab"), "alice", "dev-alice-password"),
                     page -> page.statusCode() == 200 && page.uri().getPath().startsWith("/user/alice/lab"),
                     Duration.ofMinutes(3));
             assertThat(lab.body()).contains("JupyterLab");
-            stopServer(alice, "alice");
-            client.pods().inNamespace(NAMESPACE).withName("jupyter-alice").waitUntilCondition(gone -> gone == null, 2,
-                    TimeUnit.MINUTES);
+            stopServerAndAwait(alice, "alice");
         }
         finally {
             // The tree's own hub again, for the test classes after this one.
             syncTheHub(platform.applications());
+        }
+    }
+
+    @Test
+    @Order(8)
+    void theHubChangesNothingOutsideTheUsersNamespaces() {
+        // Its rights are cluster-wide (RBAC allows this ConfigMap); the admission policy keeps it to the users'.
+        Config asTheHub = new ConfigBuilder(client.getConfiguration())
+                .withImpersonateUsername(HUB_ACCOUNT)
+                .withImpersonateGroups("system:serviceaccounts", "system:serviceaccounts:platform", "system:authenticated")
+                .build();
+        ConfigMap configMap = new ConfigMapBuilder().withNewMetadata().withName("hub-was-here")
+                .endMetadata().addToData("x", "y").build();
+        try (KubernetesClient hubClient = new KubernetesClientBuilder().withConfig(asTheHub)
+                .build()) {
+            for (String namespace : List.of("platform", TEMPLATE, "kube-system")) {
+                assertThatThrownBy(() -> hubClient.configMaps().inNamespace(namespace).resource(configMap).create())
+                        .as(namespace).isInstanceOf(KubernetesClientException.class)
+                        .hasMessageContaining("the hub acts only in the users' notebook namespaces");
+                assertThat(client.configMaps().inNamespace(namespace).withName("hub-was-here").get()).isNull();
+            }
+            assertThatThrownBy(() -> hubClient.namespaces().resource(new NamespaceBuilder()
+                    .withNewMetadata().withName("not-a-users").endMetadata().build()).create())
+                    .hasMessageContaining("the hub acts only in the users' notebook namespaces");
+            // In a user's namespace it may (what it does before each of her starts).
+            hubClient.configMaps().inNamespace(namespace("alice")).resource(configMap).create();
+            client.configMaps().inNamespace(namespace("alice")).withName("hub-was-here").delete();
         }
     }
 
@@ -361,31 +411,51 @@ class JupyterHubOnKubernetesIT {
         base = URI.create("http://localhost:" + hub.getLocalPort());
     }
 
-    /** What the home page's stop button sends: the hub's XSRF token of the page. */
-    private static void stopServer(Browser user, String name) throws Exception {
-        HttpResponse<String> home = user.get(base.resolve("/hub/home"));
+    /** What the spawn form sends for {@code profile}; returns her server's pod once it runs (in her namespace). */
+    private static Pod startServer(Browser browser, String user, String profile) throws Exception {
+        HttpResponse<String> form = browser.get(base.resolve("/hub/spawn"));
+        String token = xsrf(form.body());
+        HttpResponse<String> started = browser.post(base.resolve("/hub/spawn/" + user + "?_xsrf=" + token),
+                Map.of("_xsrf", token, "profile", profile));
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(302);
+        return client.pods().inNamespace(namespace(user)).withName("jupyter-" + user).waitUntilCondition(
+                candidate -> candidate != null && candidate.getStatus() != null
+                        && "Running".equals(candidate.getStatus().getPhase()), 5, TimeUnit.MINUTES);
+    }
+
+    /** What the home page's stop button sends (the hub's XSRF token of the page); returns once her pod is gone. */
+    private static void stopServerAndAwait(Browser browser, String user) throws Exception {
+        HttpResponse<String> home = browser.get(base.resolve("/hub/home"));
         Matcher token = HOME_XSRF.matcher(home.body());
         assertThat(token.find()).as(home.body()).isTrue();
-        HttpResponse<String> stopped = user.send("DELETE", base.resolve("/hub/api/users/" + name + "/server"),
+        HttpResponse<String> stopped = browser.send("DELETE", base.resolve("/hub/api/users/" + user + "/server"),
                 Map.of("X-XSRFToken", token.group(1), "Referer", base + "/hub/home"), null);
         assertThat(stopped.statusCode()).as(stopped.body()).isIn(202, 204);
+        client.pods().inNamespace(namespace(user)).withName("jupyter-" + user).waitUntilCondition(gone -> gone == null, 2,
+                TimeUnit.MINUTES);
     }
 
-    /** The executor pods of a driver (by the label the Spark launcher gives them), not counting those going. */
-    private static List<Pod> executors(String driverPod) {
-        return client.pods().inNamespace(NAMESPACE).withLabel(EXECUTOR_LABEL, driverPod).list().getItems().stream()
-                .filter(pod -> pod.getMetadata().getDeletionTimestamp() == null).toList();
+    private static String namespace(String user) {
+        return TEMPLATE + "-" + user;
     }
 
-    /** Waits for {@code count} running executors of a driver, or for none at all (0: not even terminating ones). */
-    private static void awaitExecutors(String driverPod, int count, Duration timeout) throws InterruptedException {
+    /** The executor pods of a user's server's driver (by the label the Spark launcher gives them), not those going. */
+    private static List<Pod> executors(String user) {
+        return allExecutors(user).stream().filter(pod -> pod.getMetadata().getDeletionTimestamp() == null).toList();
+    }
+
+    private static List<Pod> allExecutors(String user) {
+        return client.pods().inNamespace(namespace(user)).withLabel(EXECUTOR_LABEL, "jupyter-" + user).list().getItems();
+    }
+
+    /** Waits for {@code count} running executors of a user's driver, or for none at all (0: not even terminating). */
+    private static void awaitExecutors(String user, int count, Duration timeout) throws InterruptedException {
         Instant deadline = Instant.now().plus(timeout);
-        while (count == 0 ? !client.pods().inNamespace(NAMESPACE).withLabel(EXECUTOR_LABEL, driverPod).list().getItems().isEmpty()
-                : executors(driverPod).stream().filter(pod -> pod.getStatus() != null
-                        && "Running".equals(pod.getStatus().getPhase())).count() < count) {
+        while (count == 0 ? !allExecutors(user).isEmpty() : executors(user).stream().filter(pod -> pod.getStatus() != null
+                && "Running".equals(pod.getStatus().getPhase())).count() < count) {
             if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("executors of " + driverPod + ": not " + count + " within " + timeout + ": "
-                        + executors(driverPod).stream().map(pod -> pod.getMetadata().getName() + " "
+                throw new AssertionError("executors of " + user + "'s server: not " + count + " within " + timeout + ": "
+                        + executors(user).stream().map(pod -> pod.getMetadata().getName() + " "
                                 + pod.getStatus().getPhase()).toList());
             }
             Thread.sleep(1000);
@@ -408,10 +478,10 @@ class JupyterHubOnKubernetesIT {
         private final Thread thread;
         private volatile boolean open = true;
 
-        ExecutorWatch(String driverPod) {
+        ExecutorWatch(String user) {
             thread = new Thread(() -> {
                 while (open) {
-                    executors(driverPod).forEach(pod -> seen.putIfAbsent(pod.getMetadata().getName(), pod));
+                    executors(user).forEach(pod -> seen.putIfAbsent(pod.getMetadata().getName(), pod));
                     try {
                         Thread.sleep(500);
                     }
@@ -444,7 +514,7 @@ class JupyterHubOnKubernetesIT {
     private static String execIn(String user, String... command) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try (ExecWatch watch = client.pods().inNamespace(NAMESPACE).withName("jupyter-" + user).inContainer("notebook")
+        try (ExecWatch watch = client.pods().inNamespace(namespace(user)).withName("jupyter-" + user).inContainer("notebook")
                 .writingOutput(out).writingError(err).exec(command)) {
             int status = watch.exitCode().get(10, TimeUnit.MINUTES);
             assertThat(status).as(List.of(command) + ": " + out + err).isZero();
