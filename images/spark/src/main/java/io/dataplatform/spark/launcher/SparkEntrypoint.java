@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 import io.dataplatform.hadoop.config.ClientConfiguration;
@@ -142,25 +143,23 @@ public final class SparkEntrypoint {
      */
     private static void login(Map<String, String> environment) throws IOException {
         String principal = environment.get("KERBEROS_PRINCIPAL");
-        if (principal != null && !principal.isBlank()) {
-            UserGroupInformation.setConfiguration(new Configuration());
-            UserGroupInformation.loginUserFromKeytab(principal.strip(), environment.get("KERBEROS_KEYTAB").strip());
-            System.out.println("spark: logged in to Kerberos as " + UserGroupInformation.getLoginUser().getUserName());
-            return;
-        }
-        java.util.Optional<String> cache = SparkSettings.ticketCache(environment);
-        if (cache.isEmpty()) {
+        boolean fromKeytab = principal != null && !principal.isBlank();
+        Optional<String> cache = fromKeytab ? Optional.empty() : SparkSettings.ticketCache(environment);
+        if (!fromKeytab && cache.isEmpty()) {
             return;
         }
         UserGroupInformation.setConfiguration(new Configuration());
+        if (fromKeytab) {
+            UserGroupInformation.loginUserFromKeytab(principal.strip(), environment.get("KERBEROS_KEYTAB").strip());
+        }
         UserGroupInformation user = UserGroupInformation.getLoginUser();
         if (!user.hasKerberosCredentials()) {
-            throw new ConfigurationException(List.of("no Kerberos ticket in " + cache.get() + " (KRB5CCNAME), and "
-                    + "no KERBEROS_PRINCIPAL: run `kinit <you>@" + environment.get("KERBEROS_REALM").strip()
+            throw new ConfigurationException(List.of("no Kerberos ticket in " + cache.orElseThrow() + " (KRB5CCNAME), "
+                    + "and no KERBEROS_PRINCIPAL: run `kinit <you>@" + environment.get("KERBEROS_REALM").strip()
                     + "` first, or set KERBEROS_PRINCIPAL and KERBEROS_KEYTAB"));
         }
-        System.out.println("spark: logged in to Kerberos as " + user.getUserName() + " (ticket cache " + cache.get()
-                + ")");
+        System.out.println("spark: logged in to Kerberos as " + user.getUserName()
+                + cache.map(path -> " (ticket cache " + path + ")").orElse(""));
     }
 
     /** Runs the executor JVM the Kubernetes scheduler asked for; TERM to this JVM stops it too. */
