@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -132,6 +133,14 @@ public final class ImagePins {
      * writes nothing.
      */
     public static List<String> writeLiterals(Path argocd, ReactorImages reactor, boolean dryRun) {
+        Path environmentsFile = argocd.resolve(NotebookEnvironments.FILE);
+        if (Files.isRegularFile(environmentsFile)) {
+            List<Problem> problems = NotebookEnvironments.previousLists(environmentsFile);
+            if (!problems.isEmpty()) {
+                throw new IllegalArgumentException(problems.stream().map(Problem::toString)
+                        .collect(Collectors.joining("; ")) + ": nothing written");
+            }
+        }
         List<String> changes = new ArrayList<>();
         for (Path file : yamlFiles(argocd)) {
             if (file.getFileName().toString().equals("kustomization.yaml")) {
@@ -289,6 +298,15 @@ public final class ImagePins {
             }
             System.out.println("pins: every platform image in " + argocd + " is what the reactor builds " + reactor.tags());
             return;
+        }
+        // Refused before anything is written: an environments file whose previous tags the writer cannot extend.
+        Path environments = argocd.resolve(NotebookEnvironments.FILE);
+        List<Problem> unwritable = Files.isRegularFile(environments) ? NotebookEnvironments.previousLists(environments)
+                : List.of();
+        if (!unwritable.isEmpty()) {
+            unwritable.forEach(problem -> System.err.println("pins: " + problem));
+            System.err.println("pins: nothing written");
+            System.exit(1);
         }
         List<String> changes = new ArrayList<>(write(argocd, reactor, dryRun));
         changes.addAll(writeLiterals(argocd, reactor, dryRun));

@@ -12,11 +12,15 @@ import java.util.regex.Pattern;
 /**
  * The environments JupyterHub offers (apps/jupyterhub/base/environments.yaml) against the notebook images the reactor
  * builds: every {@code platform/notebook*} image must be offered, so a new environment cannot be built and then
- * forgotten. (Their tags are pins like any other: {@link ImagePins}.)
+ * forgotten. (Their tags are pins like any other: {@link ImagePins}.) An environment's {@code previous:} tags are a flow
+ * list on one line ({@code previous: ["2026.10-1"]}): {@code ci/pins write} adds a re-pinned environment's old tag to
+ * it, and refuses to write a file with another shape.
  */
 public final class NotebookEnvironments {
     static final Path FILE = Path.of("apps/jupyterhub/base/environments.yaml");
     private static final Pattern IMAGE = Pattern.compile("^\\s*(?:-\\s+)?image:\\s*(platform/[a-z0-9-]+):\\S+\\s*$");
+    private static final Pattern PREVIOUS_KEY = Pattern.compile("^\\s*(?:-\\s+)?previous:.*$");
+    private static final Pattern PREVIOUS_FLOW = Pattern.compile("^\\s*(?:-\\s+)?previous:\\s*\\[[^\\]\\[]*\\]\\s*(#.*)?$");
 
     private NotebookEnvironments() {}
 
@@ -32,17 +36,13 @@ public final class NotebookEnvironments {
             return problems;
         }
         List<String> offered = new ArrayList<>();
-        try {
-            for (String line : Files.readAllLines(file)) {
-                Matcher image = IMAGE.matcher(line);
-                if (image.matches()) {
-                    offered.add(image.group(1));
-                }
+        for (String line : read(file)) {
+            Matcher image = IMAGE.matcher(line);
+            if (image.matches()) {
+                offered.add(image.group(1));
             }
         }
-        catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        }
+        problems.addAll(previousLists(file));
         for (String notebook : notebooks) {
             if (!offered.contains(notebook)) {
                 problems.add(new ImagePins.Problem(file, 1, notebook + " is built by the reactor but not offered: add "
@@ -50,5 +50,27 @@ public final class NotebookEnvironments {
             }
         }
         return problems;
+    }
+
+    /** Every {@code previous:} of {@code file} that is not a flow list on one line, with its line. */
+    static List<ImagePins.Problem> previousLists(Path file) {
+        List<ImagePins.Problem> problems = new ArrayList<>();
+        List<String> lines = read(file);
+        for (int i = 0; i < lines.size(); i++) {
+            if (PREVIOUS_KEY.matcher(lines.get(i)).matches() && !PREVIOUS_FLOW.matcher(lines.get(i)).matches()) {
+                problems.add(new ImagePins.Problem(file, i + 1, "previous: is a list of tags on one line, e.g. "
+                        + "previous: [\"2026.10-1\"] (ci/pins write adds an environment's old tag to it)"));
+            }
+        }
+        return problems;
+    }
+
+    private static List<String> read(Path file) {
+        try {
+            return Files.readAllLines(file);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
     }
 }

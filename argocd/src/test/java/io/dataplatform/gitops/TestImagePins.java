@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class TestImagePins {
     private static final ReactorImages REACTOR = new ReactorImages(Map.of(
@@ -205,5 +206,26 @@ class TestImagePins {
                 """);
         // Run again, nothing changes.
         assertThat(ImagePins.writeLiterals(argocd, reactor, false)).isEmpty();
+    }
+
+    @Test
+    void aBlockListOfPreviousTagsIsReportedAndNotWrittenTo() throws Exception {
+        ReactorImages reactor = new ReactorImages(Map.of("platform/notebook", "2026.12-1"));
+        Path environments = Files.createDirectories(argocd.resolve("apps/jupyterhub/base")).resolve("environments.yaml");
+        String blockList = """
+                environments:
+                  - slug: base
+                    image: platform/notebook:2026.11-1
+                    previous:
+                      - "2026.10-1"
+                """;
+        Files.writeString(environments, blockList);
+        assertThat(ImagePins.check(argocd, reactor)).extracting(Object::toString).contains(environments + ":4: previous: "
+                + "is a list of tags on one line, e.g. previous: [\"2026.10-1\"] (ci/pins write adds an environment's old "
+                + "tag to it)");
+        assertThatThrownBy(() -> ImagePins.writeLiterals(argocd, reactor, false))
+                .hasMessageEndingWith("environments.yaml:4: previous: is a list of tags on one line, e.g. previous: "
+                        + "[\"2026.10-1\"] (ci/pins write adds an environment's old tag to it): nothing written");
+        assertThat(Files.readString(environments)).isEqualTo(blockList);
     }
 }
