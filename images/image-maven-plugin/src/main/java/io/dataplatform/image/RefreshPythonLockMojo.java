@@ -187,12 +187,10 @@ public class RefreshPythonLockMojo extends AbstractMojo {
             throw new ImageBuildException("%s/%s/ answered %d: is %s on the index?".formatted(index, name,
                     response.statusCode(), name));
         }
-        String wanted = WheelBuilder.normalize(name) + "-" + version + SourceDistribution.SUFFIX;
+        String wanted = name + "-" + version + SourceDistribution.SUFFIX;
         for (JsonNode file : JSON.readTree(response.body()).path("files")) {
-            String fileName = file.path("filename").asText();
-            if (WheelBuilder.normalize(fileName.substring(0, Math.max(0, fileName.length()
-                    - SourceDistribution.SUFFIX.length() - version.length() - 1))).equals(WheelBuilder.normalize(name))
-                    && fileName.endsWith("-" + version + SourceDistribution.SUFFIX)) {
+            // Archives spell the project's name in several ways (pyspark, PySpark, py_spark): compared normalised.
+            if (WheelBuilder.normalize(file.path("filename").asText()).equals(WheelBuilder.normalize(wanted))) {
                 String sha256 = file.path("hashes").path("sha256").asText("");
                 PythonLock.Wheel pin = new PythonLock.Wheel(parts[0].strip(), version, sha256, file.path("url").asText());
                 Path archive = work.resolve(pin.fileName());

@@ -62,15 +62,32 @@ final class SourceDistribution {
 
     /** Reads the archive's top-level {@code PKG-INFO}. */
     static Info info(Path archive) throws IOException {
+        return scan(archive).info();
+    }
+
+    /** What one pass over the archive finds: its {@code PKG-INFO}, and its packages (top-level directories with an
+     * {@code __init__.py}). */
+    private record Contents(Info info, Set<String> packages) {}
+
+    private static Contents scan(Path archive) throws IOException {
+        Info info = null;
+        Set<String> packages = new java.util.TreeSet<>();
         try (TarArchiveInputStream tar = open(archive)) {
             for (TarArchiveEntry entry = tar.getNextEntry(); entry != null; entry = tar.getNextEntry()) {
-                if (entry.getName().matches("[^/]+/PKG-INFO")) {
-                    return parse(new String(tar.readAllBytes(), StandardCharsets.UTF_8), archive);
+                String[] parts = entry.getName().split("/");
+                if (info == null && entry.getName().matches("[^/]+/PKG-INFO")) {
+                    info = parse(new String(tar.readAllBytes(), StandardCharsets.UTF_8), archive);
+                }
+                else if (entry.isFile() && parts.length == 3 && parts[2].equals("__init__.py")) {
+                    packages.add(parts[1]);
                 }
             }
         }
-        throw new ImageBuildException("%s has no PKG-INFO: it is not a source distribution".formatted(
-                archive.getFileName()));
+        if (info == null) {
+            throw new ImageBuildException("%s has no PKG-INFO: it is not a source distribution".formatted(
+                    archive.getFileName()));
+        }
+        return new Contents(info, packages);
     }
 
     static Info parse(String pkgInfo, Path archive) {
@@ -109,7 +126,8 @@ final class SourceDistribution {
      * @throws ImageBuildException when the archive is not {@code pin}'s, or holds code to compile
      */
     static Path wheel(PythonLock.Wheel pin, Path archive, Path output) throws IOException {
-        Info info = info(archive);
+        Contents contents = scan(archive);
+        Info info = contents.info();
         if (!PythonLock.normalize(info.name()).equals(PythonLock.normalize(pin.name()))
                 || !info.version().equals(pin.version())) {
             throw new ImageBuildException("%s is %s==%s, but the lock pins %s".formatted(archive.getFileName(),
@@ -117,15 +135,7 @@ final class SourceDistribution {
         }
         // The packages alone: the top-level directories that hold an __init__.py (not setup.py, PKG-INFO, egg-info, or
         // what a setup.py maps in from elsewhere, such as pyspark's 400 MB of jars under deps/).
-        Set<String> packages = new java.util.TreeSet<>();
-        try (TarArchiveInputStream tar = open(archive)) {
-            for (TarArchiveEntry entry = tar.getNextEntry(); entry != null; entry = tar.getNextEntry()) {
-                String[] parts = entry.getName().split("/");
-                if (entry.isFile() && parts.length == 3 && parts[2].equals("__init__.py")) {
-                    packages.add(parts[1]);
-                }
-            }
-        }
+        Set<String> packages = contents.packages();
         if (packages.isEmpty()) {
             throw new ImageBuildException("%s holds no Python package (no top-level directory with an __init__.py)"
                     .formatted(archive.getFileName()));
