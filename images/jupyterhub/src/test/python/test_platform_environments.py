@@ -35,6 +35,28 @@ class TestEnvironments(unittest.TestCase):
         with self.assertRaisesRegex(PermissionError, "platform/evil:1 is not one of the hub's environments"):
             environments.check_start(self.environments, "platform/evil:1", "alice", set())
 
+    def test_published_environments_are_pinned_by_digest_and_their_previous_tags_keep_theirs(self):
+        new, old = "sha256:" + "a" * 64, "sha256:" + "b" * 64
+        pinned = environments.load({"environments": [
+            {"slug": "base", "display_name": "Base", "image": f"platform/notebook:2026.12-1@{new}",
+             "previous": [f"2026.11-1@{old}", "2026.10-1"]}]})
+        offered = environments.profiles(pinned, set(), "registry.operator.example")
+        self.assertEqual(["base", "base-2026-11-1", "base-2026-10-1"], [profile["slug"] for profile in offered])
+        self.assertEqual("Base (2026.11-1, previous)", offered[1]["display_name"])
+        self.assertEqual(f"registry.operator.example/platform/notebook:2026.12-1@{new}",
+                         offered[0]["kubespawner_override"]["image"])
+        self.assertEqual(f"registry.operator.example/platform/notebook:2026.11-1@{old}",
+                         offered[1]["kubespawner_override"]["image"])
+        environments.check_start(pinned, f"registry.operator.example/platform/notebook:2026.11-1@{old}", "bob", set(),
+                                 "registry.operator.example")
+        with self.assertRaises(PermissionError):
+            environments.check_start(pinned, "registry.operator.example/platform/notebook:2026.11-1", "bob", set(),
+                                     "registry.operator.example")
+        with self.assertRaisesRegex(EnvironmentsError, "previous names the current tag 2026.12-1"):
+            environments.load({"environments": [{"slug": "base", "display_name": "Base",
+                                                 "image": f"platform/notebook:2026.12-1@{new}",
+                                                 "previous": [f"2026.12-1@{old}"]}]})
+
     def test_a_malformed_file_says_what_and_where(self):
         cases = [
             ({}, "expected a list 'environments:'"),
@@ -42,6 +64,8 @@ class TestEnvironments(unittest.TestCase):
              "environment 1: slug 'Base!'"),
             ({"environments": [{"slug": "base", "image": "docker.io/evil:1", "display_name": "B"}]},
              "environment 'base': image 'docker.io/evil:1' is not platform/<image>:<tag>"),
+            ({"environments": [{"slug": "base", "image": "platform/notebook:1@sha256:abc", "display_name": "B"}]},
+             "image 'platform/notebook:1@sha256:abc' is not platform/<image>:<tag>\\[@sha256:<digest>\\]"),
             ({"environments": [{"slug": "base", "image": "platform/notebook:1", "display_name": "B", "group": ["a"]}]},
              "unknown keys \\['group'\\]"),
             ({"environments": [{"slug": "base", "image": "platform/notebook:1", "display_name": "B", "previous": ["1"]}]},

@@ -29,7 +29,9 @@ public final class ImagePins {
     /** An environment's image line in the hub's environments.yaml: its key's indent, its tag. */
     private static final Pattern ENVIRONMENT_IMAGE = Pattern.compile("^(\\s*(?:- )?)image:\\s*platform/[a-z0-9-]+:(\\S+)\\s*$");
     private static final Pattern PREVIOUS = Pattern.compile("^(\\s*)previous:\\s*\\[([^\\]]*)\\]\\s*$");
-    private static final Pattern LITERAL = Pattern.compile("(?<![\\w/.-])platform/([a-z0-9-]+):([0-9A-Za-z_][0-9A-Za-z_.-]*)");
+    /** {@code platform/<image>:<tag>}, and its digest when pinned by one. */
+    private static final Pattern LITERAL = Pattern.compile(
+            "(?<![\\w/.-])platform/([a-z0-9-]+):([0-9A-Za-z_][0-9A-Za-z_.-]*)(@sha256:[0-9a-f]{64})?");
 
     private ImagePins() {}
 
@@ -99,12 +101,15 @@ public final class ImagePins {
 
     /**
      * After a publish: pins every published image to {@code registry/platform/<image>:<tag>@sha256:<digest>} from
-     * its {@code jib-image.json}. Returns one line per change; with {@code dryRun}, writes nothing.
+     * its {@code jib-image.json} — in the kustomizations' images, and as {@code platform/<image>:<tag>@sha256:<digest>}
+     * where a program reads the reference (the hub's environments; a re-tagged environment keeps its old tag, digest
+     * and all, under previous). Returns one line per change; with {@code dryRun}, writes nothing.
      */
     public static List<String> bump(Path argocd, List<PublishedImage> published, boolean dryRun) {
         Map<String, PublishedImage> byRepository = new LinkedHashMap<>();
         published.forEach(image -> byRepository.put(image.platformRepository(), image));
-        return update(argocd, dryRun, (repository, fields) -> {
+        requireWritableEnvironments(argocd);
+        List<String> changes = new ArrayList<>(update(argocd, dryRun, (repository, fields) -> {
             PublishedImage image = byRepository.get(repository);
             if (image == null) {
                 return null;
@@ -115,7 +120,9 @@ public final class ImagePins {
             updated.put("digest", image.digest());
             return updated.equals(fields) ? null : updated;
         }, (repository, before, after) -> "%s -> %s:%s@%s".formatted(repository, after.get("newName"),
-                after.get("newTag"), after.get("digest")));
+                after.get("newTag"), after.get("digest"))));
+        changes.addAll(bumpLiterals(argocd, published, dryRun));
+        return changes;
     }
 
     /** How the fields (newName, newTag, digest) of one pin change; {@code null} for no change. */
@@ -129,18 +136,52 @@ public final class ImagePins {
 
     /**
      * Sets every literal {@code platform/<image>:<tag>} outside the kustomizations (a list of images a program reads,
-     * such as the hub's environments.yaml) to the reactor's tag. Returns one line per change; with {@code dryRun},
-     * writes nothing.
+     * such as the hub's environments.yaml) to the reactor's tag; a literal whose tag changes loses its digest. Returns
+     * one line per change; with {@code dryRun}, writes nothing.
      */
     public static List<String> writeLiterals(Path argocd, ReactorImages reactor, boolean dryRun) {
-        Path environmentsFile = argocd.resolve(NotebookEnvironments.FILE);
-        if (Files.isRegularFile(environmentsFile)) {
-            List<Problem> problems = NotebookEnvironments.previousLists(environmentsFile);
-            if (!problems.isEmpty()) {
-                throw new IllegalArgumentException(problems.stream().map(Problem::toString)
-                        .collect(Collectors.joining("; ")) + ": nothing written");
-            }
+        return updateLiterals(argocd, dryRun, (repository, tag, digest) -> {
+            String expected = reactor.tags().get(repository);
+            return expected == null || expected.equals(tag) ? null : repository + ":" + expected;
+        });
+    }
+
+    /**
+     * After a publish: every literal of a published image outside the kustomizations becomes
+     * {@code platform/<image>:<tag>@sha256:<digest>} (the registry is the reader's: the hub's NOTEBOOK_IMAGE_REGISTRY).
+     */
+    static List<String> bumpLiterals(Path argocd, List<PublishedImage> published, boolean dryRun) {
+        Map<String, PublishedImage> byRepository = new LinkedHashMap<>();
+        published.forEach(image -> byRepository.put(image.platformRepository(), image));
+        return updateLiterals(argocd, dryRun, (repository, tag, digest) -> {
+            PublishedImage image = byRepository.get(repository);
+            return image == null || image.tag().equals(tag) && image.digest().equals(digest) ? null
+                    : repository + ":" + image.tag() + "@" + image.digest();
+        });
+    }
+
+    /** The new literal for one literal found ({@code digest} null when it has none); {@code null} for no change. */
+    private interface LiteralChange {
+        String apply(String repository, String tag, String digest);
+    }
+
+    /**
+     * Refuses a tree whose environments file the writer could not extend (its previous tags in another shape than
+     * a flow list on one line): named with its lines, before anything is written.
+     */
+    static void requireWritableEnvironments(Path argocd) {
+        Path environments = argocd.resolve(NotebookEnvironments.FILE);
+        List<Problem> problems = Files.isRegularFile(environments) ? NotebookEnvironments.previousLists(environments)
+                : List.of();
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(problems.stream().map(Problem::toString)
+                    .collect(Collectors.joining("; ")) + ": nothing written");
         }
+    }
+
+    private static List<String> updateLiterals(Path argocd, boolean dryRun, LiteralChange change) {
+        requireWritableEnvironments(argocd);
+        Path environmentsFile = argocd.resolve(NotebookEnvironments.FILE);
         List<String> changes = new ArrayList<>();
         for (Path file : yamlFiles(argocd)) {
             if (file.getFileName().toString().equals("kustomization.yaml")) {
@@ -148,19 +189,23 @@ public final class ImagePins {
             }
             List<String> lines = new ArrayList<>(read(file));
             boolean changed = false;
-            boolean environments = file.equals(argocd.resolve(NotebookEnvironments.FILE));
+            boolean environments = file.equals(environmentsFile);
             for (int i = 0; i < lines.size(); i++) {
                 String before = lines.get(i);
                 Matcher literal = LITERAL.matcher(lines.get(i));
                 StringBuilder line = new StringBuilder();
+                boolean retagged = false;
                 while (literal.find()) {
                     String repository = "platform/" + literal.group(1);
-                    String expected = reactor.tags().get(repository);
-                    String replacement = literal.group();
-                    if (expected != null && !expected.equals(literal.group(2))) {
-                        replacement = repository + ":" + expected;
+                    String digest = literal.group(3) == null ? null : literal.group(3).substring(1);
+                    String replacement = change.apply(repository, literal.group(2), digest);
+                    if (replacement == null) {
+                        replacement = literal.group();
+                    }
+                    else {
                         changes.add("%s:%d: %s -> %s".formatted(argocd.relativize(file), i + 1, literal.group(),
                                 replacement));
+                        retagged |= !replacement.startsWith(repository + ":" + literal.group(2) + "@");
                         changed = true;
                     }
                     literal.appendReplacement(line, Matcher.quoteReplacement(replacement));
@@ -168,7 +213,7 @@ public final class ImagePins {
                 literal.appendTail(line);
                 lines.set(i, line.toString());
                 Matcher image = ENVIRONMENT_IMAGE.matcher(before);
-                if (environments && !before.equals(lines.get(i)) && image.matches()) {
+                if (environments && retagged && image.matches()) {
                     changes.add(keepPrevious(lines, i, image.group(1), image.group(2))
                             .formatted(argocd.relativize(file), image.group(2)));
                 }
@@ -282,7 +327,7 @@ public final class ImagePins {
         Path argocd = Path.of(positional.get(1));
         if (positional.get(0).equals("bump")) {
             List<PublishedImage> published = PublishedImage.readAll(Path.of(positional.get(2)));
-            List<String> changes = bump(argocd, published, dryRun);
+            List<String> changes = refusedOr(() -> bump(argocd, published, dryRun));
             changes.forEach(change -> System.out.println((dryRun ? "would pin " : "pinned ") + change));
             if (changes.isEmpty()) {
                 System.out.println("pins: already the published digests");
@@ -299,17 +344,12 @@ public final class ImagePins {
             System.out.println("pins: every platform image in " + argocd + " is what the reactor builds " + reactor.tags());
             return;
         }
-        // Refused before anything is written: an environments file whose previous tags the writer cannot extend.
-        Path environments = argocd.resolve(NotebookEnvironments.FILE);
-        List<Problem> unwritable = Files.isRegularFile(environments) ? NotebookEnvironments.previousLists(environments)
-                : List.of();
-        if (!unwritable.isEmpty()) {
-            unwritable.forEach(problem -> System.err.println("pins: " + problem));
-            System.err.println("pins: nothing written");
-            System.exit(1);
-        }
-        List<String> changes = new ArrayList<>(write(argocd, reactor, dryRun));
-        changes.addAll(writeLiterals(argocd, reactor, dryRun));
+        List<String> changes = refusedOr(() -> {
+            requireWritableEnvironments(argocd);
+            List<String> all = new ArrayList<>(write(argocd, reactor, dryRun));
+            all.addAll(writeLiterals(argocd, reactor, dryRun));
+            return all;
+        });
         changes.forEach(change -> System.out.println((dryRun ? "would pin " : "pinned ") + change));
         if (changes.isEmpty()) {
             System.out.println("pins: already what the reactor builds");
@@ -377,6 +417,18 @@ public final class ImagePins {
         }
         catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    /** The changes {@code writing} makes, or, when it refuses the tree, its reason on stderr and exit status 1. */
+    private static List<String> refusedOr(java.util.function.Supplier<List<String>> writing) {
+        try {
+            return writing.get();
+        }
+        catch (IllegalArgumentException refused) {
+            System.err.println("pins: " + refused.getMessage());
+            System.exit(1);
+            return List.of();
         }
     }
 }

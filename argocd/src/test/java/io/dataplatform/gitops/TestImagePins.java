@@ -228,4 +228,50 @@ class TestImagePins {
                         + "[\"2026.10-1\"] (ci/pins write adds an environment's old tag to it): nothing written");
         assertThat(Files.readString(environments)).isEqualTo(blockList);
     }
+
+    @Test
+    void aPublishPinsTheHubsEnvironmentsByDigestAndARetaggedOneKeepsItsOldDigestUnderPrevious() throws Exception {
+        String published = "sha256:" + "c".repeat(64);
+        String earlier = "sha256:" + "d".repeat(64);
+        Path environments = Files.createDirectories(argocd.resolve("apps/jupyterhub/base")).resolve("environments.yaml");
+        Files.writeString(environments, """
+                environments:
+                  - slug: base
+                    image: platform/notebook:2026.12-1
+                  - slug: ml
+                    image: platform/notebook-ml:2026.11-1@%s
+                  - slug: geo
+                    image: platform/notebook-geo:2026.11-1
+                """.formatted(earlier));
+        List<PublishedImage> images = List.of(
+                new PublishedImage("registry.example:5000/platform/notebook", "2026.12-1", published),
+                new PublishedImage("registry.example:5000/platform/notebook-ml", "2026.12-1", published));
+
+        assertThat(ImagePins.bump(argocd, images, false)).containsExactly(
+                "apps/jupyterhub/base/environments.yaml:3: platform/notebook:2026.12-1 -> platform/notebook:2026.12-1@"
+                        + published,
+                "apps/jupyterhub/base/environments.yaml:5: platform/notebook-ml:2026.11-1@" + earlier
+                        + " -> platform/notebook-ml:2026.12-1@" + published,
+                "apps/jupyterhub/base/environments.yaml:6: keeps 2026.11-1@" + earlier + " under previous");
+        assertThat(Files.readString(environments)).isEqualTo("""
+                environments:
+                  - slug: base
+                    image: platform/notebook:2026.12-1@%s
+                  - slug: ml
+                    image: platform/notebook-ml:2026.12-1@%s
+                    previous: ["2026.11-1@%s"]
+                  - slug: geo
+                    image: platform/notebook-geo:2026.11-1
+                """.formatted(published, published, earlier));
+        assertThat(ImagePins.bump(argocd, images, false)).isEmpty();
+
+        // The next build's tag replaces a pinned literal whole: the digest was the old tag's.
+        ReactorImages reactor = new ReactorImages(Map.of("platform/notebook", "2027.01-1", "platform/notebook-ml",
+                "2026.12-1", "platform/notebook-geo", "2026.11-1"));
+        assertThat(ImagePins.writeLiterals(argocd, reactor, false)).containsExactly(
+                "apps/jupyterhub/base/environments.yaml:3: platform/notebook:2026.12-1@" + published
+                        + " -> platform/notebook:2027.01-1",
+                "apps/jupyterhub/base/environments.yaml:4: keeps 2026.12-1@" + published + " under previous");
+        assertThat(ImagePins.check(argocd, reactor)).filteredOn(problem -> problem.file().equals(environments)).isEmpty();
+    }
 }

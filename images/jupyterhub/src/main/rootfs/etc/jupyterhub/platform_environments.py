@@ -12,8 +12,9 @@ import re
 from dataclasses import dataclass
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,40}")
-IMAGE = re.compile(r"platform/[a-z0-9-]+:[0-9A-Za-z_][0-9A-Za-z_.-]*")
-TAG = re.compile(r"[0-9A-Za-z_][0-9A-Za-z_.-]*")
+# A tag, and its digest once published (ci/bump-pins pins platform/<image>:<tag>@sha256:<digest>).
+TAG = re.compile(r"[0-9A-Za-z_][0-9A-Za-z_.-]*(@sha256:[0-9a-f]{64})?")
+IMAGE = re.compile(r"platform/[a-z0-9-]+:" + TAG.pattern)
 
 
 class EnvironmentsError(ValueError):
@@ -57,7 +58,7 @@ def load(document, source: str = "environments.yaml") -> list[Environment]:
         where = f"{source}: environment {slug!r}"
         image = str(entry.get("image", ""))
         if not IMAGE.fullmatch(image):
-            raise EnvironmentsError(f"{where}: image {image!r} is not platform/<image>:<tag>")
+            raise EnvironmentsError(f"{where}: image {image!r} is not platform/<image>:<tag>[@sha256:<digest>]")
         display_name = str(entry.get("display_name", "")).strip()
         if not display_name:
             raise EnvironmentsError(f"{where}: no display_name")
@@ -70,12 +71,13 @@ def load(document, source: str = "environments.yaml") -> list[Environment]:
         current = Environment(slug, display_name, str(entry.get("description", "")).strip(), image,
                               frozenset(groups))
         found = [current]
-        repository, tag = image.rsplit(":", 1)
+        repository, tag = image.partition("@")[0].rsplit(":", 1)
         for earlier in previous:
-            if earlier == tag:
+            earlier_tag = earlier.partition("@")[0]
+            if earlier_tag == tag:
                 raise EnvironmentsError(f"{where}: previous names the current tag {tag}")
-            found.append(Environment(f"{slug}-{earlier.replace('.', '-').replace('_', '-').lower()}",
-                                     f"{display_name} ({earlier}, previous)", current.description,
+            found.append(Environment(f"{slug}-{earlier_tag.replace('.', '-').replace('_', '-').lower()}",
+                                     f"{display_name} ({earlier_tag}, previous)", current.description,
                                      f"{repository}:{earlier}", current.groups, previous=True))
         for environment in found:
             if environment.slug in slugs:
