@@ -335,14 +335,20 @@ class JupyterHubOnKubernetesIT {
     @Order(7)
     void thePreviousTagOfAnEnvironmentStillStartsAfterANewOneIsAdded(@TempDir Path temporary) throws Exception {
         // The earlier build of the base environment under its earlier tag, as the registry keeps it (a published tag
-        // never moves): the node holds it. (Here it is this build's image named so; no registry, no earlier build.)
+        // never moves), pinned by its digest as ci/bump-pins pins a published environment: the node holds it under
+        // that tag and that digest. (Here it is this build's image named so; no registry, no earlier build.)
         PlatformImage current = PlatformImage.of("notebook");
         String repository = current.reference().substring(0, current.reference().lastIndexOf(':'));
-        String previous = repository + ":" + PREVIOUS_TAG;
-        assertThat(current.reference()).isNotEqualTo(previous);
-        var tagged = platform.node.execInContainer("ctr", "-n", "k8s.io", "images", "tag", "--force",
-                "docker.io/" + current.reference(), "docker.io/" + previous);
-        assertThat(tagged.getExitCode()).as(tagged.getStderr()).isZero();
+        var listed = platform.node.execInContainer("ctr", "-n", "k8s.io", "images", "ls",
+                "name==docker.io/" + current.reference());
+        String digest = listed.getStdout().lines().skip(1).findFirst().orElseThrow().split("\\s+")[2];
+        assertThat(digest).matches("sha256:[0-9a-f]{64}");
+        String previous = repository + ":" + PREVIOUS_TAG + "@" + digest;
+        for (String name : List.of(repository + ":" + PREVIOUS_TAG, repository + "@" + digest)) {
+            var tagged = platform.node.execInContainer("ctr", "-n", "k8s.io", "images", "tag", "--force",
+                    "docker.io/" + current.reference(), "docker.io/" + name);
+            assertThat(tagged.getExitCode()).as(tagged.getStderr()).isZero();
+        }
 
         // What the version bump commits: the new tag, and the one before kept under previous (README: upgrading an
         // environment); Argo CD syncs the hub's app, whose environments ConfigMap is new, so the hub restarts.
@@ -351,7 +357,7 @@ class JupyterHubOnKubernetesIT {
         String pinned = "    image: " + current.reference() + "\n";
         assertThat(Files.readString(environments)).contains(pinned);
         Files.writeString(environments, Files.readString(environments).replace(pinned,
-                pinned + "    previous: [\"" + PREVIOUS_TAG + "\"]\n"));
+                pinned + "    previous: [\"" + PREVIOUS_TAG + "@" + digest + "\"]\n"));
         syncTheHub(DevelopmentPlatform.render(temporary, argocd));
         try {
             HttpResponse<String> form = await(() -> alice.get(base.resolve("/hub/spawn")),
