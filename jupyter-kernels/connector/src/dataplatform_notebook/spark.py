@@ -185,9 +185,9 @@ def wait_for_executors(count: int, timeout: float, counter, environment: Mapping
 
 
 def spark_session(executors: int = 2, executors_ready: int = 1, timeout: float = 300.0):
-    """A PySpark session on the platform's Spark, as the user, with ``executors`` executor pods (they share your
-    namespace's quota with everyone's notebooks: ask for what the work needs); waits for ``executors_ready`` of them
-    (0: don't)."""
+    """A PySpark session on the platform's Spark, as the user, with ``executors`` executor pods in your namespace
+    (they count against its quota with your servers and your other notebooks' executors: ask for what the work needs);
+    waits for ``executors_ready`` of them (0: don't)."""
     global _driver
     from pyspark.sql import SparkSession
 

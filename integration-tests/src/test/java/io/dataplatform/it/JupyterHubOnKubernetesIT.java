@@ -59,6 +59,8 @@ class JupyterHubOnKubernetesIT {
     private static final String EXECUTOR_LABEL = "platform.io/spark-driver-pod";
     /** The tag of the base environment before this build's (the previous-tag test). */
     private static final String PREVIOUS_TAG = "2026.10-1";
+    /** How long a server may be idle before the culler stops it, in the previous-tag test's hub. */
+    private static final Duration CULL_AFTER = Duration.ofSeconds(60);
     /** The spawn form's XSRF token: in its action (JupyterHub 5 and later) or a hidden field. */
     private static final Pattern XSRF = Pattern.compile("(?:[?&]_xsrf=|name=\"_xsrf\" value=\")([^\"&]+)");
     private static final Pattern HOME_XSRF = Pattern.compile("xsrf_token: \"([^\"]+)\"");
@@ -333,7 +335,8 @@ class JupyterHubOnKubernetesIT {
 
     @Test
     @Order(7)
-    void thePreviousTagOfAnEnvironmentStillStartsAfterANewOneIsAdded(@TempDir Path temporary) throws Exception {
+    void thePreviousTagOfAnEnvironmentStillStartsAfterANewOneIsAddedAndAnIdleServerIsCulled(@TempDir Path temporary)
+            throws Exception {
         // The earlier build of the base environment under its earlier tag, as the registry keeps it (a published tag
         // never moves), pinned by its digest as ci/bump-pins pins a published environment: the node holds it under
         // that tag and that digest. (Here it is this build's image named so; no registry, no earlier build.)
@@ -358,6 +361,11 @@ class JupyterHubOnKubernetesIT {
         assertThat(Files.readString(environments)).contains(pinned);
         Files.writeString(environments, Files.readString(environments).replace(pinned,
                 pinned + "    previous: [\"" + PREVIOUS_TAG + "@" + digest + "\"]\n"));
+        // And idle servers culled after a minute rather than an hour, to see the culler stop one.
+        Path settings = argocd.resolve("apps/jupyterhub/base/hub.env");
+        assertThat(Files.readString(settings)).contains("NOTEBOOK_CULL_IDLE_SECONDS=3600\n");
+        Files.writeString(settings, Files.readString(settings).replace("NOTEBOOK_CULL_IDLE_SECONDS=3600\n",
+                "NOTEBOOK_CULL_IDLE_SECONDS=" + CULL_AFTER.toSeconds() + "\n"));
         syncTheHub(DevelopmentPlatform.render(temporary, argocd));
         try {
             HttpResponse<String> form = await(() -> alice.get(base.resolve("/hub/spawn")),
@@ -371,7 +379,16 @@ class JupyterHubOnKubernetesIT {
                     page -> page.statusCode() == 200 && page.uri().getPath().startsWith("/user/alice/lab"),
                     Duration.ofMinutes(3));
             assertThat(lab.body()).contains("JupyterLab");
-            stopServerAndAwait(alice, "alice");
+
+            // She leaves it: nobody stops it, the hub's idle culler does (it looks every half of the idle time).
+            Instant idle = Instant.now();
+            assertThat(alice.get(base.resolve("/hub/home")).body()).contains("Stop My Server");
+            client.pods().inNamespace(namespace("alice")).withName("jupyter-alice").waitUntilCondition(gone -> gone == null,
+                    CULL_AFTER.multipliedBy(4).toSeconds(), TimeUnit.SECONDS);
+            System.out.printf("[jupyterhub] idle server culled %d s after its last request (culled when idle %d s)%n",
+                    Duration.between(idle, Instant.now()).toSeconds(), CULL_AFTER.toSeconds());
+            HttpResponse<String> home = alice.get(base.resolve("/hub/home"));
+            assertThat(home.body()).doesNotContain("Stop My Server");
         }
         finally {
             // The tree's own hub again, for the test classes after this one.
