@@ -27,6 +27,7 @@ import os
 import sys
 
 import yaml
+from kubespawner import KubeSpawner
 
 c = get_config()  # noqa: F821 (JupyterHub's configuration loader defines it)
 
@@ -65,8 +66,20 @@ login.admin_groups = groups("JUPYTERHUB_ADMIN_GROUPS")
 if os.environ.get("JUPYTERHUB_PUBLIC_URL"):
     login.oauth_callback_url = os.environ["JUPYTERHUB_PUBLIC_URL"].rstrip("/") + "/hub/oauth_callback"
 
+
+class PlatformSpawner(KubeSpawner):
+    """KubeSpawner (configured as c.KubeSpawner below) whose user namespace is created only once her start is
+    allowed (check_pod), so a refused start leaves nothing behind."""
+
+    async def _ensure_namespace(self):
+        pass
+
+    async def ensure_user_namespace(self):
+        await KubeSpawner._ensure_namespace(self)
+
+
 # Notebook servers are pods in the cluster (KubeSpawner).
-c.JupyterHub.spawner_class = "kubespawner.KubeSpawner"
+c.JupyterHub.spawner_class = PlatformSpawner
 
 # The users' tokens stay with the hub (encrypted by JUPYTERHUB_CRYPT_KEY) and are refreshed while they work: a
 # notebook's connector asks for its user's current token (dataplatform_notebook.identity) to query Trino as them.
@@ -104,8 +117,8 @@ namespace_objects = platform_namespaces.parse(os.environ.get("NOTEBOOK_NAMESPACE
 
 
 async def check_pod(spawner, pod):
-    """The last word before a server's pod is created (profile overrides applied, her namespace created): may this
-    user run its image? If so, her namespace is prepared for it."""
+    """The last word before a server's pod is created (profile overrides applied): may this user run its image? If
+    so, her namespace is created if need be and prepared for it."""
     image = pod.spec.containers[0].image
     try:
         platform_environments.check_start(environments, image, spawner.user.name, user_groups(spawner), registry)
@@ -113,6 +126,7 @@ async def check_pod(spawner, pod):
         from tornado import web
 
         raise web.HTTPError(403, str(refusal)) from None
+    await spawner.ensure_user_namespace()
     await platform_namespaces.prepare(spawner.api.api_client, template_namespace, spawner.namespace,
                                       namespace_objects, spawner.log)
     return pod

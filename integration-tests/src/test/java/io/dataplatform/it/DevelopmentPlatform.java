@@ -217,14 +217,15 @@ final class DevelopmentPlatform {
                 "shared-secret", ("dev-" + java.util.UUID.randomUUID()).getBytes(),
                 // The development realm's client secret (images/keycloak/src/main/realm).
                 "oidc-client-secret", TRINO_CLIENT_SECRET.getBytes()));
-        // The notebooks' namespace (its app creates it too): the CA bundle the connectors check Trino with.
+        // The template of the users' notebook namespaces (its app creates it too; the hub copies these into each
+        // user's): the CA bundle the connectors check Trino with.
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("notebooks").endMetadata().build())
                 .serverSideApply();
         client.configMaps().inNamespace("notebooks").resource(new ConfigMapBuilder()
                 .withNewMetadata().withName("platform-ca").endMetadata()
                 .withData(Map.of("ca.crt", Files.readString(trinoTls.resolve("tls.crt")))).build())
                 .serverSideApply();
-        // Its Spark drivers' catalog password (as in a team's namespace; HDFS they reach as their users).
+        // The notebooks' Spark drivers' catalog password (as in a team's namespace; HDFS they reach as their users).
         secret("notebooks", "lakehouse-catalog", "Opaque", Map.of("LAKEHOUSE_JDBC_PASSWORD", CATALOG_PASSWORD.getBytes()));
         secret("platform", "jupyterhub", "Opaque", Map.of(
                 "JUPYTERHUB_DATABASE_PASSWORD", JUPYTERHUB_DATABASE_PASSWORD.getBytes(),

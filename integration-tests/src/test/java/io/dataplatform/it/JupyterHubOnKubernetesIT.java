@@ -123,6 +123,8 @@ class JupyterHubOnKubernetesIT {
                 "profile", "geo"));
         assertThat(refused.statusCode()).as(refused.body()).isBetween(400, 599);
         assertThat(client.pods().inAnyNamespace().withLabel("component", "singleuser-server").list().getItems()).isEmpty();
+        assertThat(client.namespaces().withName(namespace("alice")).get()).as("her namespace, before a start of hers "
+                + "is allowed").isNull();
     }
 
     @Test
@@ -387,8 +389,9 @@ class JupyterHubOnKubernetesIT {
                     CULL_AFTER.multipliedBy(4).toSeconds(), TimeUnit.SECONDS);
             System.out.printf("[jupyterhub] idle server culled %d s after its last request (culled when idle %d s)%n",
                     Duration.between(idle, Instant.now()).toSeconds(), CULL_AFTER.toSeconds());
-            HttpResponse<String> home = alice.get(base.resolve("/hub/home"));
-            assertThat(home.body()).doesNotContain("Stop My Server");
+            // (The hub ends its stop once the pod is gone.)
+            await(() -> alice.get(base.resolve("/hub/home")), home -> !home.body().contains("Stop My Server"),
+                    Duration.ofMinutes(1));
         }
         finally {
             // The tree's own hub again, for the test classes after this one.
