@@ -69,13 +69,18 @@ if os.environ.get("JUPYTERHUB_PUBLIC_URL"):
 
 class PlatformSpawner(KubeSpawner):
     """KubeSpawner (configured as c.KubeSpawner below) whose user namespace is created only once her start is
-    allowed (check_pod), so a refused start leaves nothing behind."""
+    allowed (check_pod), so a refused start leaves nothing behind, and deleted with the user."""
 
     async def _ensure_namespace(self):
         pass
 
     async def ensure_user_namespace(self):
         await KubeSpawner._ensure_namespace(self)
+
+    async def delete_forever(self):
+        """The user is deleted from the hub: her namespace goes too (nothing else keeps it)."""
+        await super().delete_forever()
+        await platform_namespaces.delete(self.api, self.namespace, self.log)
 
 
 # Notebook servers are pods in the cluster (KubeSpawner).
@@ -175,6 +180,8 @@ spawner.extra_container_config = {"envFrom": [{"configMapRef": {"name": name}}
 spawner.volumes = [{"name": "platform-ca", "configMap": {"name": "platform-ca", "optional": True}}]
 spawner.volume_mounts = [{"name": "platform-ca", "mountPath": "/etc/platform/ca", "readOnly": True}]
 spawner.storage_pvc_ensure = False
+# (No volume claims to delete with a user: her namespace goes, PlatformSpawner.delete_forever.)
+spawner.delete_pvc = False
 
 # Idle servers are stopped (their Spark drivers and executors with them): the culler runs as a hub service.
 c.JupyterHub.services = [{

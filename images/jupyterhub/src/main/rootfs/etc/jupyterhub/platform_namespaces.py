@@ -133,3 +133,22 @@ async def prepare(api_client, template_namespace: str, namespace: str, objects, 
                 raise
             await getattr(api, f"replace_namespaced_{suffix}")(template.name, namespace, body)
     log.info("namespace %s prepared from %s: %s", namespace, template_namespace, ", ".join(map(str, objects)))
+
+
+async def delete(core_api, namespace: str, log) -> bool:
+    """Deletes a user's namespace (her pods, executors and copies with it) when it is one (labelled
+    platform.io/notebook-user); returns whether it was deleted (False: gone already, or not a user's)."""
+    from kubernetes_asyncio.client.rest import ApiException
+
+    try:
+        found = await core_api.read_namespace(namespace)
+    except ApiException as error:
+        if error.status == 404:
+            return False
+        raise
+    if "platform.io/notebook-user" not in (found.metadata.labels or {}):
+        log.warning("namespace %s is not a user's notebook namespace: left as it is", namespace)
+        return False
+    await core_api.delete_namespace(namespace)
+    log.info("namespace %s deleted with its user", namespace)
+    return True

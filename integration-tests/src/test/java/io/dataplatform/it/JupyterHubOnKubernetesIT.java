@@ -420,10 +420,37 @@ class JupyterHubOnKubernetesIT {
             assertThatThrownBy(() -> hubClient.namespaces().resource(new NamespaceBuilder()
                     .withNewMetadata().withName("not-a-users").endMetadata().build()).create())
                     .hasMessageContaining("the hub acts only in the users' notebook namespaces");
+            // Nor delete one that is not a user's (its rights allow deleting namespaces: users' namespaces go with them).
+            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("not-a-users").endMetadata()
+                    .build()).create();
+            assertThatThrownBy(() -> hubClient.namespaces().withName("not-a-users").delete())
+                    .hasMessageContaining("the hub acts only in the users' notebook namespaces");
+            assertThat(client.namespaces().withName("not-a-users").get().getMetadata().getDeletionTimestamp()).isNull();
+            client.namespaces().withName("not-a-users").delete();
             // In a user's namespace it may (what it does before each of her starts).
             hubClient.configMaps().inNamespace(namespace("alice")).resource(configMap).create();
             client.configMaps().inNamespace(namespace("alice")).withName("hub-was-here").delete();
         }
+    }
+
+    @Test
+    @Order(9)
+    void deletingAUserFromTheHubDeletesHerNamespace() throws Exception {
+        assertThat(client.namespaces().withName(namespace("bob")).get()).as("bob's, from his start").isNotNull();
+        // dave administers the hub (platform-admins): its admin page's delete of a user.
+        ClusterLogin.Result login = ClusterLogin.logIn(client, base.resolve("/hub/oauth_login"), "dave",
+                "dev-dave-password", location -> false);
+        assertThat(login.page().statusCode()).as(login.page().body()).isEqualTo(200);
+        Browser dave = login.browser();
+        HttpResponse<String> home = dave.get(base.resolve("/hub/home"));
+        Matcher token = HOME_XSRF.matcher(home.body());
+        assertThat(token.find()).as(home.body()).isTrue();
+        HttpResponse<String> deleted = dave.send("DELETE", base.resolve("/hub/api/users/bob"),
+                Map.of("X-XSRFToken", token.group(1), "Referer", base + "/hub/admin"), null);
+        assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(204);
+        client.namespaces().withName(namespace("bob")).waitUntilCondition(gone -> gone == null, 3, TimeUnit.MINUTES);
+        assertThat(client.namespaces().withName(namespace("alice")).get().getMetadata().getDeletionTimestamp())
+                .as("alice's, untouched").isNull();
     }
 
     /** Syncs the hub's application of {@code applications} and reconnects to the hub's new pod. */
